@@ -1,0 +1,68 @@
+"""`newscorpus` command line: one subcommand per module, imported only when used.
+
+Lazy imports keep `newscorpus validate` fast: the validate path never imports datasets,
+pyarrow or pandas. Each command module exposes `configure(parser)` and `run(args) -> int`.
+Exit codes everywhere: 0 success, 1 the data is invalid (or a check failed), 2 usage or
+environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from newscorpus import __version__
+
+# name -> (module, one-line help). The module owns its options and its behaviour.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("newscorpus.validate", "check raw files, metadata and annotations; report every problem with its rule code"),
+    "fmt": ("newscorpus.fmt", "rewrite annotation and metadata files in canonical layout (--check only reports)"),
+    "build": ("newscorpus.build", "validate, then write the Parquet dataset folder that datasets.load_dataset reads"),
+    "agreement": ("newscorpus.agreement", "compare two annotation passes: span F1, attribute agreement, kappa"),
+}
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newscorpus", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"newscorpus {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not argv or argv[0] in {"-h", "--help", "--version"} or argv[0] not in COMMANDS:
+        if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+            parser.print_usage(sys.stderr)
+            print(f"newscorpus: error: unknown command {argv[0]!r} (choose from {', '.join(COMMANDS)})", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            parser.parse_args(argv)
+        except SystemExit as stop:
+            return int(stop.code or 0)
+        parser.print_help()
+        return EXIT_USAGE
+    name, rest = argv[0], argv[1:]
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    sub = argparse.ArgumentParser(prog=f"newscorpus {name}", description=help_text)
+    module.configure(sub)
+    try:
+        args = sub.parse_args(rest)
+    except SystemExit as stop:
+        return int(stop.code or 0) if stop.code in (0, None) else EXIT_USAGE
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("newscorpus: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

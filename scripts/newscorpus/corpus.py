@@ -1,0 +1,112 @@
+"""Where things live in a corpus checkout, and how to find the documents in it.
+
+Layout (one obvious place for each thing):
+    raw/<doc_id>.txt                 the article, byte-exact as collected
+    raw/<doc_id>.meta.json           its provenance (schema/metadata.schema.json)
+    annotated/<doc_id>.json          the gold annotation (schema/annotation.schema.json)
+    annotated/entity_registry.json   corpus-wide entities (schema/entity-registry.schema.json)
+    annotated/splits.json            split policy and pinned assignments (schema/splits.schema.json)
+    annotated/passes/<annotator>/    each annotator's blind pass, same format as the gold
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+RAW_DIR = "raw"
+ANNOTATED_DIR = "annotated"
+PASSES_DIR = "passes"
+RAW_SUFFIX = ".txt"
+META_SUFFIX = ".meta.json"
+ANNOTATION_SUFFIX = ".json"
+REGISTRY_FILE = "entity_registry.json"
+SPLITS_FILE = "splits.json"
+RESERVED_ANNOTATED_FILES = frozenset({REGISTRY_FILE, SPLITS_FILE})
+
+
+class CorpusNotFound(Exception):
+    """Raised when no corpus root (a folder with schema/ and raw/) can be found."""
+
+
+@dataclass(frozen=True)
+class CorpusPaths:
+    root: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / RAW_DIR
+
+    @property
+    def annotated_dir(self) -> Path:
+        return self.root / ANNOTATED_DIR
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def registry(self) -> Path:
+        return self.annotated_dir / REGISTRY_FILE
+
+    @property
+    def splits(self) -> Path:
+        return self.annotated_dir / SPLITS_FILE
+
+    @property
+    def passes_dir(self) -> Path:
+        return self.annotated_dir / PASSES_DIR
+
+    def raw(self, doc_id: str) -> Path:
+        return self.raw_dir / f"{doc_id}{RAW_SUFFIX}"
+
+    def meta(self, doc_id: str) -> Path:
+        return self.raw_dir / f"{doc_id}{META_SUFFIX}"
+
+    def annotation(self, doc_id: str) -> Path:
+        return self.annotated_dir / f"{doc_id}{ANNOTATION_SUFFIX}"
+
+    def raw_doc_ids(self) -> list[str]:
+        """Doc ids with a raw text file, sorted (sorted order keeps every output deterministic)."""
+        if not self.raw_dir.is_dir():
+            return []
+        return sorted(p.name[: -len(RAW_SUFFIX)] for p in self.raw_dir.iterdir() if p.name.endswith(RAW_SUFFIX))
+
+    def meta_doc_ids(self) -> list[str]:
+        if not self.raw_dir.is_dir():
+            return []
+        return sorted(p.name[: -len(META_SUFFIX)] for p in self.raw_dir.iterdir() if p.name.endswith(META_SUFFIX))
+
+    def annotation_doc_ids(self) -> list[str]:
+        if not self.annotated_dir.is_dir():
+            return []
+        return sorted(
+            p.name[: -len(ANNOTATION_SUFFIX)]
+            for p in self.annotated_dir.iterdir()
+            if p.is_file() and p.name.endswith(ANNOTATION_SUFFIX) and p.name not in RESERVED_ANNOTATED_FILES
+        )
+
+    def all_doc_ids(self) -> list[str]:
+        return sorted(set(self.raw_doc_ids()) | set(self.meta_doc_ids()) | set(self.annotation_doc_ids()))
+
+
+def is_corpus_root(path: Path) -> bool:
+    return (path / "schema" / "vocabulary.schema.json").is_file() and (path / RAW_DIR).is_dir()
+
+
+def find_root(start: str | Path | None = None) -> CorpusPaths:
+    """The corpus root at or above `start` (default: the working directory)."""
+    here = Path(start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for candidate in (here, *here.parents):
+        if is_corpus_root(candidate):
+            return CorpusPaths(candidate)
+    raise CorpusNotFound(
+        f"no corpus found at or above {here}: a corpus root holds schema/vocabulary.schema.json and raw/"
+    )
+
+
+def read_raw_text(path: Path) -> str:
+    """Decode a raw file strictly; offsets are code points into exactly this string."""
+    return path.read_bytes().decode("utf-8")

@@ -1,0 +1,120 @@
+"""Reading and writing JSON the way the corpus needs it: atomically, and in one canonical layout.
+
+Canonical layout: keys in the order the schema declares them, lists of spans sorted by offset
+with one span per line, two-space indentation elsewhere, UTF-8 without escapes, final newline.
+One span per line means a pull-request diff shows exactly which span an annotator changed, and
+every span has its own line number for error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename: readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _resolve_local(node: dict, root_schema: dict) -> dict:
+    """Follow local '#/$defs/...' references; cross-file references carry no key order we need."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and node["$ref"].startswith("#/") and seen < 16:
+        target: Any = root_schema
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+        seen += 1
+    return node
+
+
+def _object_schema(node: dict | None, root_schema: dict) -> dict | None:
+    if not isinstance(node, dict):
+        return None
+    node = _resolve_local(node, root_schema)
+    if "properties" in node:
+        return node
+    for branch in node.get("oneOf", []) + node.get("anyOf", []):
+        found = _object_schema(branch, root_schema)
+        if found is not None:
+            return found
+    return None
+
+
+def _ordered(value: Any, node: dict | None, root_schema: dict) -> Any:
+    """Rebuild dicts with schema-declared key order (unknown keys last, sorted)."""
+    obj_schema = _object_schema(node, root_schema) if node is not None else None
+    if isinstance(value, dict):
+        props = obj_schema.get("properties", {}) if obj_schema else {}
+        keys = [k for k in props if k in value] + sorted(k for k in value if k not in props)
+        return {k: _ordered(value[k], props.get(k), root_schema) for k in keys}
+    if isinstance(value, list):
+        items = None
+        if isinstance(node, dict):
+            resolved = _resolve_local(node, root_schema)
+            items = resolved.get("items")
+        return [_ordered(v, items, root_schema) for v in value]
+    return value
+
+
+def _is_span_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and isinstance(v.get("start"), int) and isinstance(v.get("end"), int) for v in value)
+    )
+
+
+def _span_sort_key(span: dict) -> tuple:
+    return (span["start"], span["end"], str(span.get("id", "")))
+
+
+def _one_line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+
+
+def canonical_dumps(data: Any, schema: dict | None = None) -> str:
+    """Serialise `data` in the canonical layout described above."""
+    data = _ordered(data, schema, schema or {}) if schema else data
+    return _dump(data, 0) + "\n"
+
+
+def _dump(value: Any, level: int) -> str:
+    pad = "  " * (level + 1)
+    close = "  " * level
+    if isinstance(value, dict) and value:
+        parts = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(parts) + "\n" + close + "}"
+    if _is_span_list(value):
+        spans = sorted(value, key=_span_sort_key)
+        return "[\n" + ",\n".join(f"{pad}{_one_line(s)}" for s in spans) + "\n" + close + "]"
+    if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(f"{pad}{_dump(v, level + 1)}" for v in value) + "\n" + close + "]"
+    return _one_line(value)
+
+
+def load_json_file(path: Path) -> Any:
+    """Plain strict load for trusted internal files; contributor files go through the validator."""
+    return json.loads(Path(path).read_bytes().decode("utf-8"))
