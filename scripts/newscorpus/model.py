@@ -1,0 +1,73 @@
+"""The shapes passed between validate, build and agreement: the contract between modules.
+
+Per-document work is a pure function (document in, `DocumentResult` out) so it can run in a
+process pool today and on a distributed engine later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: which rule, where, and what to do about it."""
+
+    code: str  # stable rule code, e.g. "L3-span-text-mismatch" (see newscorpus.rules)
+    severity: Severity
+    path: str  # file path relative to the corpus root, '/' separated
+    message: str  # one line a contributor understands without reading the code
+    line: int | None = None  # 1-based line in `path`
+    column: int | None = None  # 1-based column in `path`
+    json_path: str | None = None  # e.g. "$.entities[3].end"
+    span: tuple[int, int] | None = None  # [start, end) in the raw text, when the finding is about a span
+    hint: str | None = None  # how to fix, when the fix is known
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.column or 0, self.code, self.message)
+
+
+@dataclass
+class DocumentResult:
+    """Everything known about one document after checking it."""
+
+    doc_id: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str | None = None  # raw text, decoded
+    metadata: dict[str, Any] | None = None  # parsed raw/<doc_id>.meta.json (None if unreadable)
+    annotation: dict[str, Any] | None = None  # parsed annotated/<doc_id>.json (None if unreadable)
+    raw_sha256: str | None = None
+    annotation_sha256: str | None = None
+    metadata_sha256: str | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+@dataclass
+class CorpusReport:
+    """The result of validating a corpus (or part of it)."""
+
+    documents: list[DocumentResult] = field(default_factory=list)
+    corpus_diagnostics: list[Diagnostic] = field(default_factory=list)  # registry, splits, pairing
+    registry: dict[str, Any] | None = None  # parsed annotated/entity_registry.json
+    splits: dict[str, Any] | None = None  # parsed annotated/splits.json
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = list(self.corpus_diagnostics)
+        for doc in self.documents:
+            found.extend(doc.diagnostics)
+        return sorted(found, key=Diagnostic.sort_key)
+
+    def ok(self, strict: bool = False) -> bool:
+        """Valid when there are no errors (and, with strict, no warnings)."""
+        return not any(d.severity == "error" or strict for d in self.diagnostics)
