@@ -26,7 +26,11 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newscorpus", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="newscorpus",
+        description="Validate, format, compare and publish the newscorpus annotated news corpus.",
+        epilog="Run `newscorpus COMMAND --help` for a command's options. Exit codes: 0 ok, 1 invalid data, 2 usage or environment error.",
+    )
     parser.add_argument("--version", action="version", version=f"newscorpus {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
