@@ -150,6 +150,35 @@ def test_partial_matching_prefers_largest_overlap_then_position():
     assert [(d["type"], (d["a"] or {}).get("start")) for d in report["disagreements"]] == [("boundary", 0), ("missing_in_b", 10)]
 
 
+def test_spans_sharing_offsets_pair_by_label_first():
+    # invalid data (two entities on the same offsets) is still compared, one-to-one
+    a = [ent(1, 0, 6, "GPE"), ent(2, 0, 6, "ORG")]
+    b = [ent(1, 0, 6, "ORG")]
+    report = compare({DOC: doc(entities=a)}, {DOC: doc(entities=b)}, layers=["entities"])
+    layer = report["layers"]["entities"]
+    assert (layer["span"]["tp"], layer["span_label"]["tp"]) == (1, 1)
+    assert layer["attributes"]["label"] == {"matched": 1, "agree": 1, "proportion": 1.0}
+    assert [(d["type"], d["a"]["id"]) for d in report["disagreements"]] == [("missing_in_b", "e1")]
+
+
+def test_touching_spans_do_not_overlap_and_same_label_breaks_ties():
+    # [0,5) and [5,10) share no character
+    partial = compare({DOC: doc(entities=[ent(1, 0, 5)])}, {DOC: doc(entities=[ent(1, 5, 10)])}, layers=["entities"])["layers"]["entities"]["partial"]
+    assert (partial["tp"], partial["fp"], partial["fn"]) == (0, 1, 1)
+    # A GPE [0,10) overlaps B ORG [0,5) and B GPE [5,10) by 5 each, same union: the GPE pairs
+    report = compare({DOC: doc(entities=[ent(1, 0, 10, "GPE")])}, {DOC: doc(entities=[ent(1, 0, 5, "ORG"), ent(2, 5, 10, "GPE")])}, layers=["entities"])
+    assert report["layers"]["entities"]["partial_label"]["tp"] == 1
+    assert [(d["type"], d["b"]["id"]) for d in report["disagreements"]] == [("missing_in_a", "e1"), ("boundary", "e2")]
+
+
+def test_disagreements_are_listed_in_text_order():
+    # nested spans (invalid, but comparable): the one that starts first comes first
+    a = [ent(1, 0, 30, "GPE"), ent(2, 10, 15, "GPE")]
+    b = [ent(1, 10, 15, "ORG")]
+    report = compare({DOC: doc(entities=a)}, {DOC: doc(entities=b)}, layers=["entities"])
+    assert [(d["type"], d["a"]["id"]) for d in report["disagreements"]] == [("missing_in_b", "e1"), ("attribute", "e2")]
+
+
 def test_partial_label_requires_the_same_label():
     a = [ent(1, 0, 16, "PERSON")]
     b = [ent(1, 7, 16, "ORG")]
@@ -467,6 +496,8 @@ def test_cli_two_single_files(tmp_path, capsys):
         ("sha", "raw_sha256"),
         ("json", "not valid JSON"),
         ("array", "one JSON object"),
+        ("nan", "NaN is not a JSON number"),
+        ("latin1", "not UTF-8"),
         ("span", "$.entities[0]: offsets [5, 5) are not a span"),
         ("doc_id", "does not match the file name"),
         ("empty", "no annotation files"),
@@ -484,6 +515,10 @@ def test_cli_errors_exit_2_with_a_clear_message(tmp_path, capsys, problem, expec
         b_file.write_text('{"doc_id": ', encoding="utf-8")
     elif problem == "array":
         b_file.write_text("[]", encoding="utf-8")
+    elif problem == "nan":
+        b_file.write_text('{"doc_id": NaN}', encoding="utf-8")
+    elif problem == "latin1":
+        b_file.write_bytes('{"doc_id": "Türkiye"}'.encode("latin-1"))
     elif problem == "span":
         write(b_dir, doc(entities=[ent(1, 5, 5)]))
     elif problem == "doc_id":
@@ -498,7 +533,7 @@ def test_cli_errors_exit_2_with_a_clear_message(tmp_path, capsys, problem, expec
     err = capsys.readouterr().err
     assert expected in err
     assert "Traceback" not in err
-    if problem in {"json", "array", "span", "doc_id"}:
+    if problem in {"json", "array", "nan", "latin1", "span", "doc_id"}:
         assert str(b_file) in err
 
 
