@@ -1,0 +1,545 @@
+#!/usr/bin/env python3
+"""Benchmark `newscorpus validate` and `newscorpus build` on a synthetic corpus.
+
+    python scripts/bench.py --docs 100000            # generate, run every contender, print, write JSON
+    python scripts/bench.py --docs 10000 --keep /tmp/bench-10k --skip naive
+
+Generates a realistic corpus with `newscorpus.synth` (raw texts with curly quotes and accented
+names, metadata, annotations of about 50 spans in the four layers, all valid) in a temporary
+folder (or DIR with --keep, reused when it already holds the same corpus), then times, one
+after the other, each in its own process:
+
+  validate     our full `newscorpus validate --jobs N`
+  build        our full `newscorpus build --jobs N` (it validates first, then writes Parquet)
+  validate-1   `newscorpus validate annotated/<doc>.json` of one edited file, as a whole process
+               including interpreter start-up (median of --changed-reps runs)
+  naive        what a user would write: jsonschema.validate per file, then pandas to_parquet
+  floor        read + json.loads + one pyarrow Parquet write, no checks at all
+
+and, with --invalid-fraction F, `validate-invalid`: the full validate of a copy of the corpus in
+which a fraction F of the annotation files carry a realistic mistake (exit 1 is expected).
+
+For each: wall seconds, docs/s, spans/s (spans = the four annotation layers), CPU seconds and
+cores used ((user+sys)/wall), peak RSS of the largest process (wait4 ru_maxrss) and peak total
+PSS of the whole process tree (sampled from /proc every 50 ms; PSS counts shared pages once, so
+it is what N worker processes really cost together). Then the ratios ours/floor and naive/ours.
+Figures are printed as a table and written as JSON (--json-out, default .bench/results-<docs>.json).
+Progress goes to stderr. The page cache is warmed (every file read once) before the first
+contender, so every contender sees the same warm cache.
+
+Speed and memory goals are measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENDERS = ("validate", "build", "validate-1", "naive", "floor")
+HEAVY_MODULES = ("datasets", "pandas", "pyarrow")
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- measuring a process
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    seen, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(_children(p))
+    return seen
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:  # fallback: RSS from statm
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the total PSS of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib = 0
+        self.peak_procs = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pids = _tree(self.pid)
+            total = sum(_pss_kib(p) for p in pids)
+            self.peak_kib = max(self.peak_kib, total)
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def run_measured(cmd: list[str], cwd: Path, stdout_path: Path | None = None, env: dict | None = None) -> dict:
+    """Run `cmd`; return wall time, exit code, rusage of the process and its reaped children,
+    and the sampled peak PSS of the whole tree. stderr passes through (progress)."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, env=env)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        sampler.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout_path:
+            out.close()
+    cpu = usage.ru_utime + usage.ru_stime
+    return {
+        "exit_code": proc.returncode,
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "cores_used": cpu / wall if wall > 0 else 0.0,
+        "peak_rss_mib": usage.ru_maxrss / 1024,  # largest single process (Linux: KiB)
+        "peak_tree_pss_mib": sampler.peak_kib / 1024,
+        "max_processes": sampler.peak_procs,
+    }
+
+
+# ----------------------------------------------------------------------------- naive and floor
+
+def _doc_files(root: Path) -> list[str]:
+    ann = root / "annotated"
+    skip = {"entity_registry.json", "splits.json"}
+    return sorted(p.name[:-5] for p in ann.iterdir() if p.is_file() and p.name.endswith(".json") and p.name not in skip)
+
+
+def _progress(i: int, n: int, name: str, every: list) -> None:
+    pct = (100 * i) // max(n, 1)
+    if pct >= every[0]:
+        print(f"  {name}: {i}/{n} documents ({pct}%)", file=sys.stderr, flush=True)
+        every[0] = pct + 10
+
+
+def contender_naive(root: Path, out: Path) -> int:
+    """What a user writes first: validate each file with jsonschema.validate, rows into pandas."""
+    import jsonschema
+    import pandas as pd
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    schemas = {p.name: json.loads(p.read_text("utf-8")) for p in (root / "schema").glob("*.json")}
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas.values()
+    )
+    ann_schema, meta_schema = schemas["annotation.schema.json"], schemas["metadata.schema.json"]
+    docs = _doc_files(root)
+    rows, every = [], [0]
+    for i, doc_id in enumerate(docs):
+        with open(root / "annotated" / f"{doc_id}.json", encoding="utf-8") as fh:
+            ann = json.load(fh)
+        jsonschema.validate(ann, ann_schema, registry=registry)
+        with open(root / "raw" / f"{doc_id}.meta.json", encoding="utf-8") as fh:
+            meta = json.load(fh)
+        jsonschema.validate(meta, meta_schema, registry=registry)
+        with open(root / "raw" / f"{doc_id}.txt", encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        rows.append({
+            "doc_id": doc_id, "text": text, "publisher": meta["publisher"]["name"],
+            "publication_date": meta["publication_date"]["value"], "story_id": meta["story_id"],
+            "zones": ann["zones"], "entities": ann["entities"], "quotes": ann["quotes"],
+            "dates": ann["dates"], "numeric_claims": ann["numeric_claims"],
+        })
+        _progress(i + 1, len(docs), "naive", every)
+    pd.DataFrame(rows).to_parquet(out)
+    return len(rows)
+
+
+def contender_floor(root: Path, out: Path) -> int:
+    """The floor: read every file, parse the JSON, write one Parquet file. No checks at all."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    docs = _doc_files(root)
+    rows, every = [], [0]
+    raw_dir, ann_dir = root / "raw", root / "annotated"
+    for i, doc_id in enumerate(docs):
+        ann = json.loads((ann_dir / f"{doc_id}.json").read_bytes())
+        meta = json.loads((raw_dir / f"{doc_id}.meta.json").read_bytes())
+        text = (raw_dir / f"{doc_id}.txt").read_bytes().decode("utf-8")
+        rows.append({
+            "doc_id": doc_id, "text": text, "publisher": meta["publisher"]["name"],
+            "publication_date": meta["publication_date"]["value"], "story_id": meta["story_id"],
+            "zones": ann["zones"], "entities": ann["entities"], "quotes": ann["quotes"],
+            "dates": ann["dates"], "numeric_claims": ann["numeric_claims"],
+        })
+        _progress(i + 1, len(docs), "floor", every)
+    pq.write_table(pa.Table.from_pylist(rows), out)
+    return len(rows)
+
+
+# ----------------------------------------------------------------------------- corpus
+
+def _marker(args: argparse.Namespace, invalid_fraction: float) -> dict:
+    return {"docs": args.docs, "seed": args.seed, "spans_per_doc": args.spans, "invalid_fraction": invalid_fraction,
+            "synth": _synth_fingerprint()}
+
+
+def _synth_fingerprint() -> str:
+    import hashlib
+
+    from newscorpus import synth
+
+    return hashlib.sha256(Path(synth.__file__).read_bytes() + (REPO / "schema" / "annotation.schema.json").read_bytes()).hexdigest()[:16]
+
+
+def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fraction: float) -> tuple[Path, dict]:
+    """The corpus under base/name, generated unless it already holds exactly this corpus."""
+    from newscorpus.synth import generate_corpus
+
+    root = base / name
+    marker_path = base / f"{name}.synth.json"
+    want = _marker(args, invalid_fraction)
+    if marker_path.is_file() and root.is_dir():
+        saved = json.loads(marker_path.read_text("utf-8"))
+        if saved.get("params") == want:
+            log(f"reusing corpus {root} ({args.docs} docs)")
+            return root, saved["stats"]
+    if root.exists():
+        shutil.rmtree(root)
+    marker_path.unlink(missing_ok=True)
+    log(f"generating {args.docs} documents into {root} (seed {args.seed}, invalid fraction {invalid_fraction}, jobs {args.jobs})")
+    t0 = time.perf_counter()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 2 or done == total:
+            last[0] = now
+            log(f"  generated {done}/{total} documents ({now - t0:.0f} s)")
+
+    stats = generate_corpus(root, args.docs, args.seed, invalid_fraction, args.spans, jobs=args.jobs, progress=progress)
+    seconds = time.perf_counter() - t0
+    card = REPO / "DATASET_CARD.md"
+    if card.is_file():  # the build renders the card from the corpus's own template
+        shutil.copy2(card, root / "DATASET_CARD.md")
+    stats_d = stats.as_dict()
+    stats_d["generate_seconds"] = round(seconds, 3)
+    marker_path.write_text(json.dumps({"params": want, "stats": stats_d}, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    log(f"generated in {seconds:.1f} s: {stats.n_spans} spans, {(stats.raw_bytes + stats.annotation_bytes + stats.metadata_bytes) / 2**20:.0f} MiB")
+    return root, stats_d
+
+
+def warm_cache(root: Path) -> float:
+    t0 = time.perf_counter()
+    n = 0
+    for sub in ("raw", "annotated", "schema"):
+        with os.scandir(root / sub) as it:
+            for entry in it:
+                if entry.is_file():
+                    with open(entry.path, "rb") as fh:
+                        n += len(fh.read())
+    return time.perf_counter() - t0
+
+
+# ----------------------------------------------------------------------------- the run
+
+def machine_info() -> dict:
+    cpu = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    from importlib import metadata
+
+    versions = {}
+    for dist in ("pyarrow", "pandas", "datasets", "jsonschema", "jsonschema-rs"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory_gib": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "versions": versions}
+
+
+def _git_head() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _newscorpus(*args: str) -> list[str]:
+    return [sys.executable, "-m", "newscorpus", *args]
+
+
+def _edit_one(root: Path, doc_id: str) -> bytes:
+    """Make a valid, canonical edit to one annotation (a note on its first entity); return the
+    original bytes so the caller can restore them."""
+    from newscorpus.jsonio import canonical_dumps
+
+    path = root / "annotated" / f"{doc_id}.json"
+    original = path.read_bytes()
+    data = json.loads(original)
+    data["entities"][0]["note"] = "benchmark: edited to time a one-file validate"
+    schema = json.loads((root / "schema" / "annotation.schema.json").read_text("utf-8"))
+    path.write_text(canonical_dumps(data, schema), "utf-8")
+    return original
+
+
+def heavy_imports_of_validate(root: Path, target: str) -> list[str] | None:
+    """Which of datasets/pandas/pyarrow the one-file validate path imports (should be none)."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['newscorpus', 'validate', {target!r}]\n"
+        "try:\n    runpy.run_module('newscorpus', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY_MODULES)!r}), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    try:
+        return json.loads(proc.stderr.strip().splitlines()[-1].replace("'", '"'))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic corpus (default 1000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--spans", type=int, default=50, help="spans per document across the four layers (default 50)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="--jobs passed to validate and build (default: all cores)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="generate into DIR and keep it (reused when it holds the same corpus)")
+    parser.add_argument("--skip", action="append", default=[], choices=CONTENDERS, help="skip a contender (repeatable)")
+    parser.add_argument("--only", action="append", default=[], choices=CONTENDERS, help="run only these contenders (repeatable)")
+    parser.add_argument("--invalid-fraction", type=float, default=0.0,
+                        help="also time validate on a copy with this fraction of corrupted annotations (e.g. 0.03)")
+    parser.add_argument("--changed-reps", type=int, default=5, help="repetitions of the one-changed-file validate (median reported)")
+    parser.add_argument("--json-out", type=Path, help="where to write the figures (default .bench/results-<docs>.json)")
+    parser.add_argument("--contender", choices=("naive", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.contender:  # child process: one contender, nothing else
+        fn = contender_naive if args.contender == "naive" else contender_floor
+        n = fn(args.root, args.out)
+        print(json.dumps({"documents": n}))
+        return 0
+
+    selected = [c for c in CONTENDERS if c not in args.skip and (not args.only or c in args.only)]
+    tmp_ctx = None
+    if args.keep:
+        base = args.keep.resolve()
+        base.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp_ctx = tempfile.TemporaryDirectory(prefix="newscorpus-bench-")
+        base = Path(tmp_ctx.name)
+    try:
+        return _run(args, base, selected)
+    finally:
+        if tmp_ctx is not None:
+            log(f"removing {base}")
+            tmp_ctx.cleanup()
+
+
+def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
+    root, stats = ensure_corpus(base, f"corpus-{args.docs}-s{args.seed}", args, 0.0)
+    n_docs, n_spans = stats["n_docs"], stats["n_spans"]
+    log(f"warming the page cache ({warm_cache(root):.1f} s)")
+    results: dict[str, dict] = {}
+    commands: dict[str, str] = {}
+    work = base / "work"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+    total = len(selected) + (1 if args.invalid_fraction > 0 else 0)
+    step = 0
+
+    def record(name: str, cmd: list[str], docs: int, spans: int, measured: dict, note: str = "") -> None:
+        s = measured["seconds"]
+        measured.update({"docs": docs, "spans": spans, "docs_per_s": docs / s if s else None,
+                         "spans_per_s": spans / s if s else None})
+        if note:
+            measured["note"] = note
+        results[name] = measured
+        commands[name] = " ".join(cmd)
+        log(f"  {name}: {s:.2f} s, exit {measured['exit_code']}, {docs / s:,.0f} docs/s, "
+            f"peak RSS {measured['peak_rss_mib']:.0f} MiB, tree PSS {measured['peak_tree_pss_mib']:.0f} MiB, "
+            f"{measured['cores_used']:.2f} cores")
+
+    for name in selected:
+        step += 1
+        log(f"[{step}/{total}] {name}")
+        if name == "validate":
+            cmd = _newscorpus("validate", "--jobs", str(args.jobs))
+            m = run_measured(cmd, root, work / "validate.out")
+            record(name, cmd, n_docs, n_spans, m)
+        elif name == "build":
+            out = work / "dist"
+            cmd = _newscorpus("build", "--root", str(root), "--out", str(out), "--jobs", str(args.jobs))
+            m = run_measured(cmd, root, work / "build.out")
+            m["output_mib"] = _du(out) / 2**20 if out.exists() else None
+            record(name, cmd, n_docs, n_spans, m)
+        elif name == "validate-1":
+            doc_id = stats["first_doc_id"]
+            target = f"annotated/{doc_id}.json"
+            spans = _spans_of(root / target)
+            original = _edit_one(root, doc_id)
+            try:
+                cmd = _newscorpus("validate", target)
+                runs = [run_measured(cmd, root, work / "validate-1.out") for _ in range(max(1, args.changed_reps))]
+                heavy = heavy_imports_of_validate(root, target)
+            finally:
+                (root / target).write_bytes(original)
+            med = statistics.median(r["seconds"] for r in runs)
+            m = min(runs, key=lambda r: abs(r["seconds"] - med)).copy()
+            m["seconds"] = med
+            m["runs_seconds"] = [round(r["seconds"], 4) for r in runs]
+            m["exit_codes"] = [r["exit_code"] for r in runs]
+            m["heavy_modules_imported"] = heavy
+            record(name, cmd, 1, spans, m, note=f"median of {len(runs)} runs; heavy modules imported: {heavy}")
+        elif name in ("naive", "floor"):
+            out = work / f"{name}.parquet"
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--contender", name, "--root", str(root), "--out", str(out)]
+            m = run_measured(cmd, root, work / f"{name}.out")
+            m["output_mib"] = out.stat().st_size / 2**20 if out.exists() else None
+            record(name, cmd, n_docs, n_spans, m)
+
+    if args.invalid_fraction > 0:
+        step += 1
+        log(f"[{step}/{total}] validate-invalid")
+        bad_root, bad_stats = ensure_corpus(base, f"corpus-{args.docs}-s{args.seed}-invalid", args, args.invalid_fraction)
+        warm_cache(bad_root)
+        cmd = _newscorpus("validate", "--jobs", str(args.jobs), "--format", "json")
+        m = run_measured(cmd, bad_root, work / "validate-invalid.out")
+        m["corrupted_files"] = len(bad_stats["corrupted"])
+        record("validate-invalid", cmd, bad_stats["n_docs"], bad_stats["n_spans"], m,
+               note=f"{len(bad_stats['corrupted'])} corrupted annotation files; exit 1 expected")
+
+    report = {
+        "bench_version": 1,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "git_head": _git_head(),
+        "machine": machine_info(),
+        "params": {"docs": args.docs, "seed": args.seed, "spans_per_doc": args.spans, "jobs": args.jobs,
+                   "invalid_fraction": args.invalid_fraction, "changed_reps": args.changed_reps},
+        "corpus": stats,
+        "results": results,
+        "ratios": ratios(results),
+        "commands": commands,
+    }
+    out_path = args.json_out or (REPO / ".bench" / f"results-{args.docs}.json")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(render(report))
+    log(f"figures written to {out_path}")
+    failed = [n for n, r in results.items() if r["exit_code"] != (1 if n == "validate-invalid" else 0)]
+    if failed:
+        log(f"unexpected exit code from: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+def _spans_of(path: Path) -> int:
+    data = json.loads(path.read_bytes())
+    return sum(len(data[k]) for k in ("entities", "quotes", "dates", "numeric_claims"))
+
+
+def _du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def ratios(results: dict[str, dict]) -> dict[str, float | None]:
+    def sec(name: str) -> float | None:
+        r = results.get(name)
+        return r["seconds"] if r and r["exit_code"] == 0 else None
+
+    def div(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a is not None and b else None
+
+    v, b, naive, floor = sec("validate"), sec("build"), sec("naive"), sec("floor")
+    vb = v + b if v is not None and b is not None else None
+    return {
+        "validate/floor": div(v, floor),
+        "build/floor": div(b, floor),  # build includes its own full validation
+        "(validate+build)/floor": div(vb, floor),
+        "naive/validate": div(naive, v),
+        "naive/build": div(naive, b),
+        "naive/(validate+build)": div(naive, vb),
+    }
+
+
+def render(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        f"newscorpus benchmark: {report['params']['docs']:,} documents, {report['corpus']['n_spans']:,} spans, "
+        f"--jobs {report['params']['jobs']}, on {m['cpus']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}",
+        "",
+        f"{'contender':<17}{'docs':>9}{'seconds':>10}{'docs/s':>11}{'spans/s':>12}{'cores':>7}{'peak RSS MiB':>14}{'tree PSS MiB':>14}{'exit':>6}",
+    ]
+    for name, r in report["results"].items():
+        lines.append(
+            f"{name:<17}{r['docs']:>9,}{r['seconds']:>10.2f}{r['docs_per_s']:>11,.0f}{r['spans_per_s']:>12,.0f}"
+            f"{r['cores_used']:>7.2f}{r['peak_rss_mib']:>14.0f}{r['peak_tree_pss_mib']:>14.0f}{r['exit_code']:>6}"
+        )
+    lines.append("")
+    lines.append("ratios (seconds): " + ", ".join(f"{k} = {v:.2f}" if v is not None else f"{k} = n/a" for k, v in report["ratios"].items()))
+    v1 = report["results"].get("validate-1")
+    if v1:
+        lines.append(f"one changed file, whole process: median {v1['seconds']:.3f} s of {v1['runs_seconds']}; "
+                     f"heavy modules imported: {v1.get('heavy_modules_imported')}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
