@@ -902,11 +902,11 @@ def generate_corpus(
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        first = None
         with ctx.Pool(jobs) as pool:
-            results = list(pool.imap(_write_chunk, tasks))  # in order: first_doc_id stays deterministic
-            for part in results:
+            for part in pool.imap(_write_chunk, tasks):  # in order: first_doc_id stays deterministic
+                first = first or part["first_doc_id"]
                 merge(part)
-        first = results[0]["first_doc_id"] if results else None
     else:
         first = None
         for task in tasks:
