@@ -1,0 +1,683 @@
+"""`newscorpus build`: validate the corpus, then write the publishable dataset folder.
+
+One straight pipeline:
+
+    read + validate      newscorpus.validate.validate_corpus (refuse with its report if invalid)
+    -> split plan        newscorpus.splits.assign (policy and pins from annotated/splits.json)
+    -> rows              newscorpus.rows.document_rows, one pure call per document (--jobs processes)
+    -> Parquet           bounded shards per config and split, written as rows stream in
+    -> card + MANIFEST   newscorpus.card renders DATASET_CARD.md with generated tables and YAML
+    -> swap              the finished folder replaces the previous one in one rename
+
+Output (default `dist/`): README.md (the card with Hub YAML), MANIFEST.json, and
+data/<config>/<split>-NNNNN-of-MMMMM.parquet. Everything is a function of the inputs: no
+timestamps, sorted iteration, fixed writer settings, the same bytes for any --jobs.
+The build writes into a temporary sibling folder and only renames it into place when every
+file is complete, so a failed or interrupted build leaves the previous output untouched.
+
+datasets and pyarrow are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from newscorpus import __version__
+from newscorpus.corpus import CorpusNotFound, CorpusPaths, find_root
+from newscorpus.features import (
+    CONFIGS,
+    DOCUMENTS,
+    ENTITY_REGISTRY,
+    NER,
+    REGISTRY_SPLIT,
+    SPAN_CONFIGS,
+    FeatureError,
+    config_features,
+)
+from newscorpus.rows import DocRows, RowContext, RowError, document_rows
+from newscorpus.splits import DocKey, SplitPlan, SplitPolicyError, assign
+
+DEFAULT_OUT = "dist"
+MANIFEST = "MANIFEST.json"
+CARD_TEMPLATE = "DATASET_CARD.md"
+AGREEMENT_FILE = "annotated/passes/agreement.json"
+MANIFEST_FORMAT = "newscorpus-dist/1"
+PARQUET_METADATA_KEY = b"newscorpus"
+
+# Fixed writer settings: part of the output's identity (recorded in MANIFEST.json).
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "write_page_index": False,
+}
+# Rows per row group and per shard. Shards are cut by row count (never by time or memory), so
+# the same rows always give the same files. News articles are a few KB each: a documents
+# shard of 5,000 articles is tens of MB; span and ner rows are a few hundred bytes.
+ROW_GROUP_ROWS = {DOCUMENTS: 100, NER: 20_000, ENTITY_REGISTRY: 50_000, **{c: 50_000 for c in SPAN_CONFIGS}}
+SHARD_ROWS = {DOCUMENTS: 5_000, NER: 500_000, ENTITY_REGISTRY: 1_000_000, **{c: 1_000_000 for c in SPAN_CONFIGS}}
+
+
+class BuildError(Exception):
+    """The build cannot go on; the message names the file, the place and the rule."""
+
+    exit_code = 1
+
+
+class BuildEnvironmentError(BuildError):
+    """Usage or environment problem (missing extra, bad --out): exit code 2."""
+
+    exit_code = 2
+
+
+class BuildRefused(Exception):
+    """The corpus does not validate; `report` is the validator's report."""
+
+    def __init__(self, report: Any):
+        super().__init__("the corpus does not validate")
+        self.report = report
+
+
+@dataclass
+class ShardFile:
+    config: str
+    split: str
+    path: str  # relative to the output folder, '/' separated
+    rows: int
+    arrow_bytes: int  # in-memory Arrow size of the rows (YAML num_bytes)
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    files: list[ShardFile]
+    plan: SplitPlan
+    source: dict
+    documents: int
+    excluded: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- command line
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", metavar="DIR", help="corpus root (default: the one at or above the working directory)")
+    parser.add_argument("--out", metavar="DIR", help=f"output folder (default: <root>/{DEFAULT_OUT}); replaced only when the build succeeds")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="worker processes for validation and rows (default: all cores); the output is the same for any N")
+    parser.add_argument("--strict", action="store_true", help="refuse to build when the validator reports warnings too")
+    parser.add_argument("--max-shard-rows", type=int, default=None, metavar="N",
+                        help="cut every Parquet shard after N rows (default: per config, see newscorpus.build.SHARD_ROWS)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        paths = find_root(args.root)
+    except CorpusNotFound as missing:
+        print(f"newscorpus build: error: {missing}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("newscorpus build: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.max_shard_rows is not None and args.max_shard_rows < 1:
+        print("newscorpus build: error: --max-shard-rows must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        result = build(
+            paths,
+            out=Path(args.out) if args.out else None,
+            jobs=args.jobs,
+            strict=args.strict,
+            progress=not args.no_progress,
+            max_shard_rows=args.max_shard_rows,
+        )
+    except BuildRefused as refused:
+        from newscorpus.validate import render_text
+
+        sys.stderr.write(render_text(refused.report))
+        if not render_text(refused.report).endswith("\n"):
+            sys.stderr.write("\n")
+        print("newscorpus build: refused: the corpus does not validate (report above); nothing was written", file=sys.stderr)
+        return 1
+    except BuildError as problem:
+        print(f"newscorpus build: error: {problem}", file=sys.stderr)
+        print("newscorpus build: nothing was written; any previous output is untouched", file=sys.stderr)
+        return problem.exit_code
+    print(summary(result))
+    return 0
+
+
+def summary(result: BuildResult) -> str:
+    per: dict[str, dict[str, int]] = defaultdict(dict)
+    for f in result.files:
+        per[f.config][f.split] = per[f.config].get(f.split, 0) + f.rows
+    lines = [f"newscorpus build: wrote {result.out} ({result.documents} documents, {len(result.files)} Parquet files)"]
+    for config in CONFIGS:
+        if config in per:
+            lines.append(f"  {config:<16} " + ", ".join(f"{s} {n}" for s, n in per[config].items()))
+        else:
+            lines.append(f"  {config:<16} (no rows)")
+    for split, why in result.plan.empty_reasons.items():
+        lines.append(f"  empty split {split}: {why}")
+    if result.excluded:
+        lines.append(f"  not annotated, left out: {', '.join(result.excluded)}")
+    where = str(result.out)
+    try:
+        rel = os.path.relpath(result.out)
+        if not rel.startswith(".."):
+            where = rel
+    except ValueError:
+        pass
+    lines += [
+        "",
+        "Load it (offline, no Hub account needed):",
+        "",
+        "    import datasets",
+        f'    docs = datasets.load_dataset("{where}", "documents")',
+        f'    ner = datasets.load_dataset("{where}", "ner")',
+        '    print(ner["train"].features["ner_tags"].feature.names)',
+        "",
+        f"Configs: {', '.join(c for c in CONFIGS if c in per)}. The card is {where}/README.md.",
+    ]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the pipeline
+
+def build(
+    paths: CorpusPaths,
+    out: Path | None = None,
+    jobs: int | None = None,
+    strict: bool = False,
+    progress: bool = True,
+    max_shard_rows: int | None = None,
+) -> BuildResult:
+    """Validate, then write the dataset folder at `out` (default <root>/dist). See module doc."""
+    root = paths.root.resolve()
+    out = (root / DEFAULT_OUT) if out is None else Path(out)
+    out = out if out.is_absolute() else (Path.cwd() / out)
+    out = Path(os.path.abspath(out))
+    _check_out(out, root)
+    pa, pq = _arrow()
+    jobs = jobs or os.cpu_count() or 1
+
+    from newscorpus.validate import validate_corpus
+
+    report = validate_corpus(paths, jobs=jobs, strict=strict)
+    if not report.ok(strict=strict):
+        raise BuildRefused(report)
+
+    from newscorpus import card as cardlib
+    from newscorpus.spec import load_schemas
+
+    schemas = load_schemas(root)
+    vocab = schemas.vocabulary
+    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
+    registry = report.registry or {"entities": []}
+    ctx = RowContext(vocab=vocab, roles=roles, registry_names={e["id"]: e["name"] for e in registry.get("entities", [])})
+    try:
+        features = {c: config_features(c, vocab, roles) for c in CONFIGS}
+    except FeatureError as problem:
+        raise BuildError(str(problem)) from None
+
+    docs = sorted((d for d in report.documents if d.annotation is not None), key=lambda d: d.doc_id)
+    excluded = sorted(d.doc_id for d in report.documents if d.annotation is None)
+    for d in docs:
+        if d.text is None or d.metadata is None:
+            raise BuildError(f"raw/{d.doc_id}: the validator returned no text or metadata for an annotated document")
+    if report.splits is None:
+        raise BuildError(f"{paths.splits.relative_to(paths.root)}: missing: the split policy file is required")
+    try:
+        plan = assign([DocKey(d.doc_id, d.metadata["story_id"]) for d in docs], report.splits, vocab.splits)
+    except SplitPolicyError as problem:
+        raise BuildError(str(problem)) from None
+
+    source = source_commit(root)
+    file_meta = {
+        "tool": "newscorpus",
+        "tool_version": __version__,
+        "source_commit": source["commit"],
+        "source_dirty": source["dirty"],
+        "schema_version": vocab.schema_version,
+    }
+    agreement = _read_agreement(root)
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is a normal folder
+        writers: dict[tuple[str, str], _ShardWriter] = {}
+
+        def writer(config: str, split: str) -> _ShardWriter:
+            key = (config, split)
+            if key not in writers:
+                meta = {**file_meta, "config": config, "split": split}
+                writers[key] = _ShardWriter(
+                    tmp, config, split, _schema(features[config], meta),
+                    ROW_GROUP_ROWS[config], max_shard_rows or SHARD_ROWS[config],
+                )
+            return writers[key]
+
+        counts: dict[str, Counter] = {s: Counter() for s in vocab.splits}
+        mentions: dict[str, Counter] = {s: Counter() for s in vocab.splits}
+        mention_docs: Counter = Counter()
+        for result in _rows_in_order(docs, ctx, jobs, progress):
+            split = plan.assignment[result.doc_id]
+            for config in (DOCUMENTS, *SPAN_CONFIGS, NER):
+                if result.rows[config]:
+                    writer(config, split).add(result.rows[config])
+            counts[split].update(result.counts)
+            mentions[split].update(result.mentions)
+            mention_docs.update(result.mentions.keys())
+
+        registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
+        if registry_rows:
+            writer(ENTITY_REGISTRY, REGISTRY_SPLIT).add(registry_rows)
+
+        files: list[ShardFile] = []
+        for key in sorted(writers, key=lambda k: (CONFIGS.index(k[0]), _split_order(k[1], vocab.splits))):
+            files.extend(writers[key].close())
+
+        card_inputs = cardlib.CardInputs(
+            root=root,
+            vocab=vocab,
+            features=features,
+            files=[(f.config, f.split, f.path, f.rows, f.arrow_bytes) for f in files],
+            plan=plan,
+            counts=counts,
+            documents=[_doc_summary(d, plan) for d in docs],
+            excluded=excluded,
+            registry_size=len(registry_rows),
+            source=source,
+            tool_version=__version__,
+            agreement=agreement,
+            registry_names=dict(ctx.registry_names),
+            guidelines_versions=sorted({d.annotation.get("guidelines_version") for d in docs if d.annotation.get("guidelines_version")}),
+        )
+        try:
+            readme = cardlib.render(card_inputs)
+        except cardlib.CardError as problem:
+            raise BuildError(str(problem)) from None
+        (tmp / "README.md").write_bytes(readme.encode("utf-8"))
+        _write_manifest(tmp, files, source, vocab, paths, docs, plan, pa)
+        _fsync_tree(tmp)
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out=out, files=files, plan=plan, source=source, documents=len(docs), excluded=excluded)
+
+
+def _split_order(split: str, names: tuple[str, ...]) -> int:
+    return names.index(split) if split in names else len(names)
+
+
+def _arrow():
+    try:
+        import datasets  # noqa: F401
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as missing:
+        raise BuildEnvironmentError(
+            f"the build needs the 'build' extra ({missing.name} is not installed): pip install 'newscorpus[build]'"
+        ) from None
+    return pa, pq
+
+
+def _check_out(out: Path, root: Path) -> None:
+    if out == root or out in root.parents:
+        raise BuildEnvironmentError(f"--out {out}: refusing to replace the corpus root or a folder that contains it")
+    for inner in ("raw", "annotated", "schema", "scripts", ".git"):
+        base = root / inner
+        if out == base or base in out.parents:
+            raise BuildEnvironmentError(f"--out {out}: refusing to write inside the corpus's {inner}/ folder")
+    if out.exists():
+        if not out.is_dir():
+            raise BuildEnvironmentError(f"--out {out}: exists and is not a folder")
+        if any(out.iterdir()) and not (out / MANIFEST).is_file():
+            raise BuildEnvironmentError(
+                f"--out {out}: exists, is not empty and holds no {MANIFEST}, so it is not a previous build; "
+                "refusing to replace it (remove it or choose another --out)"
+            )
+    if not out.parent.is_dir():
+        raise BuildEnvironmentError(f"--out {out}: the parent folder {out.parent} does not exist")
+
+
+# ----------------------------------------------------------------------------- rows in order
+
+_WORKER_CTX: RowContext | None = None
+
+
+def _init_worker(ctx: RowContext) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _work(doc) -> DocRows:
+    assert _WORKER_CTX is not None
+    return document_rows(doc, _WORKER_CTX)
+
+
+def _rows_in_order(docs: list, ctx: RowContext, jobs: int, progress: bool) -> Iterator[DocRows]:
+    """document_rows for every doc, in doc order, in `jobs` processes (order never depends on jobs)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(docs), desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
+    try:
+        if jobs <= 1 or len(docs) < 2:
+            for doc in docs:
+                yield _checked(document_rows, doc, ctx)
+                bar.update(1)
+            return
+        import multiprocessing
+
+        chunk = max(1, min(64, len(docs) // (jobs * 4) or 1))
+        with multiprocessing.get_context().Pool(min(jobs, len(docs)), initializer=_init_worker, initargs=(ctx,)) as pool:
+            try:
+                for result in pool.imap(_work, docs, chunksize=chunk):
+                    yield result
+                    bar.update(1)
+            except RowError as problem:
+                raise BuildError(str(problem)) from None
+    finally:
+        bar.close()
+
+
+def _checked(fn, doc, ctx) -> DocRows:
+    try:
+        return fn(doc, ctx)
+    except RowError as problem:
+        raise BuildError(str(problem)) from None
+
+
+# ----------------------------------------------------------------------------- Parquet
+
+def _schema(features, meta: dict):
+    schema = features.arrow_schema
+    metadata = dict(schema.metadata or {})
+    metadata[PARQUET_METADATA_KEY] = json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return schema.with_metadata(metadata)
+
+
+class _ShardWriter:
+    """Rows of one (config, split) into bounded shards; holds at most one row group in memory."""
+
+    def __init__(self, out: Path, config: str, split: str, schema, row_group_rows: int, shard_rows: int):
+        self.out, self.config, self.split, self.schema = out, config, split, schema
+        self.row_group_rows = max(1, min(row_group_rows, shard_rows))
+        self.shard_rows = shard_rows
+        self.buffer: list[dict] = []
+        self.shards: list[list] = []  # [temporary path, rows, arrow bytes]
+        self.writer = None
+        self.in_shard = 0
+        (out / "data" / config).mkdir(parents=True, exist_ok=True)
+
+    def add(self, rows: Iterable[dict]) -> None:
+        self.buffer.extend(rows)
+        while len(self.buffer) >= self._room():
+            self._flush(self._room())
+
+    def _room(self) -> int:
+        return min(self.row_group_rows, self.shard_rows - self.in_shard)
+
+    def _flush(self, n: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if n <= 0 or not self.buffer:
+            return
+        batch, self.buffer = self.buffer[:n], self.buffer[n:]
+        try:
+            table = pa.Table.from_pylist(batch, schema=self.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
+            first = batch[0].get("doc_id") or batch[0].get("id")
+            raise BuildError(f"{self.config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
+        if self.writer is None:
+            path = self.out / "data" / self.config / f".{self.split}-{len(self.shards):05d}.parquet.partial"
+            self.writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+            self.shards.append([path, 0, 0])
+        self.writer.write_table(table, row_group_size=len(batch))
+        self.shards[-1][1] += len(batch)
+        self.shards[-1][2] += table.nbytes
+        self.in_shard += len(batch)
+        if self.in_shard >= self.shard_rows:
+            self.writer.close()
+            self.writer = None
+            self.in_shard = 0
+
+    def close(self) -> list[ShardFile]:
+        while self.buffer:
+            self._flush(self._room())
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        total = len(self.shards)
+        files = []
+        for i, (path, rows, nbytes) in enumerate(self.shards):
+            name = f"{self.split}-{i:05d}-of-{total:05d}.parquet"
+            path.rename(path.with_name(name))
+            files.append(ShardFile(self.config, self.split, f"data/{self.config}/{name}", rows, nbytes))
+        return files
+
+
+# ----------------------------------------------------------------------------- registry
+
+def _registry_rows(registry: dict, vocab, mentions: dict[str, Counter], mention_docs: Counter) -> list[dict]:
+    rows = []
+    for n, e in enumerate(sorted(registry.get("entities", []), key=lambda e: e["id"])):
+        label = e.get("label")
+        if label not in vocab.entity_labels:
+            raise BuildError(
+                f"annotated/entity_registry.json: entity {e.get('id')!r}: label {label!r} is not in "
+                f"schema/vocabulary.schema.json $defs/EntityLabel"
+            )
+        by_split = {s: int(mentions[s][e["id"]]) for s in vocab.splits}
+        rows.append({
+            "id": e["id"],
+            "label": vocab.entity_labels.index(label),
+            "name": e.get("name"),
+            "description": e.get("description"),
+            "aliases": e.get("aliases"),
+            "mention_count": sum(by_split.values()),
+            "document_count": int(mention_docs[e["id"]]),
+            "mentions_by_split": by_split,
+        })
+    return rows
+
+
+# ----------------------------------------------------------------------------- provenance
+
+def source_commit(root: Path) -> dict:
+    """`git rev-parse HEAD` of the corpus root and whether the inputs differ from it."""
+    inputs = ["raw", "annotated", "schema", CARD_TEMPLATE]
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, env=env, timeout=60)
+    except (OSError, subprocess.SubprocessError) as problem:
+        return {"commit": None, "dirty": None, "null_reason": f"git could not be run ({problem.__class__.__name__})"}
+    if head.returncode != 0:
+        why = (head.stderr.strip().splitlines() or ["no commit"])[-1]
+        return {"commit": None, "dirty": None, "null_reason": f"the corpus root is not a git checkout with a commit ({why})"}
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all", "--", *inputs],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    dirty = None if status.returncode != 0 else bool(status.stdout.strip())
+    result = {"commit": head.stdout.strip(), "dirty": dirty, "null_reason": None}
+    if dirty:
+        result["dirty_note"] = "the build inputs (raw/, annotated/, schema/, DATASET_CARD.md) differ from the commit"
+    return result
+
+
+def _read_agreement(root: Path) -> dict | None:
+    path = root / AGREEMENT_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise BuildError(f"{AGREEMENT_FILE}: not valid UTF-8 JSON ({problem})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), dict):
+        raise BuildError(f"{AGREEMENT_FILE}: $.layers: missing; expected the output of `newscorpus agreement --format json`")
+    return data
+
+
+def _doc_summary(doc, plan: SplitPlan) -> dict:
+    meta = doc.metadata
+    pub = meta.get("publication_date") or {}
+    date = pub.get("value") or (
+        f"{pub.get('earliest')}..{pub.get('latest')}" if pub.get("earliest") or pub.get("latest") else None
+    )
+    return {
+        "doc_id": doc.doc_id,
+        "publisher": (meta.get("publisher") or {}).get("name"),
+        "language": meta.get("language"),
+        "date": date,
+        "story_id": meta.get("story_id"),
+        "split": plan.assignment[doc.doc_id],
+        "holder": (meta.get("rights") or {}).get("holder"),
+        "licence": (meta.get("rights") or {}).get("licence"),
+        "status": doc.annotation.get("status"),
+        "annotators": [a.get("id") for a in doc.annotation.get("annotators") or []],
+        "related": [
+            f"{r.get('relation')} {r.get('publisher')} (confidence {r.get('confidence')})"
+            for r in meta.get("related_sources") or []
+        ],
+    }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_manifest(tmp: Path, files: list[ShardFile], source: dict, vocab, paths: CorpusPaths, docs, plan: SplitPlan, pa) -> None:
+    import datasets
+
+    rows_of = {f.path: f for f in files}
+    listed = []
+    for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
+        rel = path.relative_to(tmp).as_posix()
+        entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path), "bytes": path.stat().st_size}
+        if rel in rows_of:
+            f = rows_of[rel]
+            entry.update({"config": f.config, "split": f.split, "rows": f.rows})
+        listed.append(entry)
+    root = paths.root
+    corpus_inputs = []
+    for rel in sorted(
+        [f"schema/{p.name}" for p in (root / "schema").glob("*.json")]
+        + ["annotated/entity_registry.json", "annotated/splits.json", AGREEMENT_FILE, CARD_TEMPLATE]
+    ):
+        p = root / rel
+        if p.is_file():
+            corpus_inputs.append({"path": rel, "sha256": _sha256(p)})
+    doc_lines = "".join(
+        f"{d.doc_id} {d.raw_sha256} {d.metadata_sha256} {d.annotation_sha256}\n" for d in docs
+    )
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "tool": {"name": "newscorpus", "version": __version__},
+        "source": source,
+        "schema_version": vocab.schema_version,
+        "writer": {
+            "pyarrow": pa.__version__,
+            "datasets": datasets.__version__,
+            "parquet": PARQUET_OPTIONS,
+            "row_group_rows": ROW_GROUP_ROWS,
+        },
+        "inputs": {
+            "files": corpus_inputs,
+            "documents": len(docs),
+            "documents_sha256": hashlib.sha256(doc_lines.encode("utf-8")).hexdigest(),
+            "documents_sha256_note": "sha256 of one line per document, in doc id order: '<doc_id> <raw sha256> <metadata sha256> <annotation sha256>\\n'",
+        },
+        "splits": {
+            "unit": plan.unit,
+            "documents": {s: len(plan.docs_in(s)) for s in vocab.splits},
+            "empty": plan.empty_reasons,
+            "leaked_stories": sorted(plan.leaked_stories),
+        },
+        "files": listed,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    (tmp / MANIFEST).write_bytes(text.encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- atomic swap
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for d in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
+        try:
+            fd = os.open(d, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD = -100
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Make `tmp` the new `out`. A reader sees the old folder or the new one, never a mix."""
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous build
+        return
+    old = out.with_name(f".{out.name}.previous-{os.getpid()}")
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,521 @@
+"""Render DATASET_CARD.md (the hand-written card template) into dist/README.md.
+
+The template holds the prose and a YAML front matter with the hand-decided Hub fields
+(licence, task categories, pretty name, tags). The build adds the fields that follow from the
+data (`language`, `size_categories`, `configs`, `dataset_info`) and replaces every line
+`<!-- generated:NAME -->` with a table computed from this build. Nothing countable is typed by
+hand: counts per split, per label and per layer, the split policy's outcome, the field lists
+and the agreement table all come from here.
+
+`dataset_info` is produced from the same `datasets.Features` objects whose `arrow_schema`
+the Parquet files were written with, so the YAML and the files cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscorpus import ner as nerlib
+from newscorpus.features import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    DOCUMENTS,
+    ENTITY_REGISTRY,
+    FIELD_DESCRIPTIONS,
+    NER,
+    NER_LAYERS,
+    REGISTRY_SPLIT,
+    SPAN_CONFIGS,
+    ner_tag_names,
+    ner_types,
+)
+from newscorpus.spec import Vocabulary
+from newscorpus.splits import SPLITS_PATH, SplitPlan
+
+TEMPLATE = "DATASET_CARD.md"
+AGREEMENT_PATH = "annotated/passes/agreement.json"
+TEMPLATE_NOTE_RE = re.compile(r"<!-- template-note.*?-->\n*", re.S)
+MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
+GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
+REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement")
+LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
+LAYER_LABEL = {"zones": "type", "entities": "label", "quotes": "kind", "dates": "type", "numeric_claims": "kind"}
+LAYER_VOCAB = {"zones": "zone_types", "entities": "entity_labels", "quotes": "quote_kinds", "dates": "date_types", "numeric_claims": "numeric_kinds"}
+LAYER_DEF = {"zones": "ZoneType", "entities": "EntityLabel", "quotes": "QuoteKind", "dates": "DateType", "numeric_claims": "NumericKind"}
+
+
+class CardError(Exception):
+    """The card template cannot be rendered; the message names the file and the line."""
+
+
+@dataclass
+class CardInputs:
+    root: Path
+    vocab: Vocabulary
+    features: dict[str, Any]  # config -> datasets.Features
+    files: list[tuple[str, str, str, int, int]]  # (config, split, path, rows, arrow bytes)
+    plan: SplitPlan
+    counts: dict[str, Counter]  # split -> counters from rows.DocRows.counts
+    documents: list[dict]  # per-document summaries (build._doc_summary)
+    excluded: list[str]
+    registry_size: int
+    source: dict
+    tool_version: str
+    agreement: dict | None
+    guidelines_versions: list[str] = field(default_factory=list)
+    registry_names: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, config: str, split: str | None = None) -> int:
+        return sum(n for c, s, _, n, _b in self.files if c == config and (split is None or s == split))
+
+    def splits_of(self, config: str) -> list[str]:
+        found = {s for c, s, _, n, _b in self.files if c == config and n > 0}
+        order = [*self.vocab.splits, REGISTRY_SPLIT]
+        return [s for s in order if s in found]
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def render(inp: CardInputs) -> str:
+    path = inp.root / TEMPLATE
+    if not path.is_file():
+        raise CardError(f"{TEMPLATE}: missing: the build renders the dataset card from this template")
+    try:
+        template = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise CardError(f"{TEMPLATE}: not UTF-8 ({problem})") from None
+    front, body, body_line = _split_front_matter(template)
+    header = _yaml(inp, front)
+    sections = _sections(inp)
+    out_lines = []
+    seen = set()
+    for n, line in enumerate(body.split("\n"), start=body_line):
+        m = MARKER_RE.match(line)
+        if not m:
+            out_lines.append(line)
+            continue
+        name = m.group(1)
+        if name not in sections:
+            raise CardError(f"{TEMPLATE}:{n}: unknown generated section {name!r} (known: {', '.join(sorted(sections))})")
+        seen.add(name)
+        out_lines.append(sections[name]().rstrip("\n"))
+    missing = [s for s in REQUIRED_SECTIONS if s not in seen]
+    if missing:
+        raise CardError(
+            f"{TEMPLATE}: the template lacks the generated section(s) {', '.join(missing)}; "
+            f"add a line '<!-- generated:{missing[0]} -->' where the table belongs"
+        )
+    text = TEMPLATE_NOTE_RE.sub("", "\n".join(out_lines))
+    return "---\n" + header + "---\n" + text.lstrip("\n")
+
+
+def _split_front_matter(template: str) -> tuple[dict, str, int]:
+    import yaml
+
+    if not template.startswith("---\n"):
+        return {}, template, 1
+    end = template.find("\n---\n", 4)
+    if end < 0:
+        raise CardError(f"{TEMPLATE}:1: the YAML front matter opened with '---' is never closed")
+    raw = template[4:end]
+    try:
+        front = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as problem:
+        raise CardError(f"{TEMPLATE}: front matter is not valid YAML ({problem})") from None
+    if not isinstance(front, dict):
+        raise CardError(f"{TEMPLATE}:2: the front matter must be a YAML mapping")
+    clash = [k for k in GENERATED_YAML_KEYS if k in front]
+    if clash:
+        raise CardError(f"{TEMPLATE}: front matter sets {', '.join(clash)}, which the build generates; remove it from the template")
+    body_line = raw.count("\n") + 3
+    return front, template[end + len("\n---\n"):], body_line
+
+
+# ----------------------------------------------------------------------------- YAML
+
+def size_category(n: int) -> str:
+    bounds = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+              (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B")]
+    for bound, name in bounds:
+        if n < bound:
+            return name
+    return "n>1T" if n >= 10**12 else "1B<n<10B"
+
+
+def _yaml(inp: CardInputs, front: dict) -> str:
+    import yaml
+    from datasets.info import DatasetInfo, DatasetInfosDict
+    from datasets.splits import SplitDict, SplitInfo
+    from huggingface_hub import DatasetCardData
+
+    configs = []
+    infos = {}
+    for config in CONFIGS:
+        splits = inp.splits_of(config)
+        if not splits:
+            continue  # a config with no rows at all cannot be loaded; the card says so
+        entry: dict[str, Any] = {"config_name": config}
+        if config == DEFAULT_CONFIG:
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": f"data/{config}/{s}-*.parquet"} for s in splits]
+        configs.append(entry)
+        split_dict = SplitDict()
+        for s in splits:
+            nbytes = sum(b for c, sp, _, _n, b in inp.files if c == config and sp == s)
+            split_dict.add(SplitInfo(name=s, num_bytes=nbytes, num_examples=inp.rows(config, s)))
+        infos[config] = DatasetInfo(features=inp.features[config], splits=split_dict, config_name=config)
+    card_data = DatasetCardData()
+    DatasetInfosDict(infos).to_dataset_card_data(card_data)
+    dataset_info = card_data.to_dict().get("dataset_info")
+    for info in dataset_info if isinstance(dataset_info, list) else [dataset_info] if dataset_info else []:
+        info.pop("download_size", None)
+        info.pop("dataset_size", None)
+    languages = sorted({d["language"] for d in inp.documents if d.get("language")})
+    data = dict(front)
+    data["language"] = languages
+    data["size_categories"] = [size_category(inp.rows(DOCUMENTS))]
+    data["configs"] = configs
+    if dataset_info:
+        data["dataset_info"] = dataset_info
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+
+
+# ----------------------------------------------------------------------------- sections
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        s = "" if v is None else str(v)
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _sections(inp: CardInputs) -> dict[str, Any]:
+    return {
+        "summary": lambda: _summary(inp),
+        "languages": lambda: _languages(inp),
+        "configs": lambda: _configs(inp),
+        "labels": lambda: _labels(inp),
+        "splits": lambda: _splits(inp),
+        "counts": lambda: _counts(inp),
+        "label_counts": lambda: _label_counts(inp),
+        "ner": lambda: _ner(inp),
+        "documents": lambda: _documents(inp),
+        "provenance": lambda: _provenance(inp),
+        "agreement": lambda: _agreement(inp),
+        "citation": lambda: _citation(inp),
+        "speakers": lambda: _speakers(inp),
+        "files": lambda: _files(inp),
+    }
+
+
+def _total(inp: CardInputs, key: str) -> int:
+    return sum(c[key] for c in inp.counts.values())
+
+
+def _summary(inp: CardInputs) -> str:
+    publishers = sorted({d["publisher"] for d in inp.documents if d.get("publisher")})
+    stories = {d["story_id"] for d in inp.documents}
+    parts = [
+        f"This build holds **{len(inp.documents)} annotated document{'s' if len(inp.documents) != 1 else ''}** "
+        f"from {len(publishers)} publisher{'s' if len(publishers) != 1 else ''} ({', '.join(publishers) or 'none'}) "
+        f"about {len(stories)} news stor{'ies' if len(stories) != 1 else 'y'}, with "
+        + ", ".join(f"{_total(inp, f'layer:{layer}')} {LAYER_TITLES[layer]}" for layer in SPAN_CONFIGS)
+        + f"; {_total(inp, 'ner:sentences')} sentences ({_total(inp, 'ner:tokens')} tokens) for token classification; "
+        f"and {inp.registry_size} cross-document entities in the registry."
+    ]
+    if inp.excluded:
+        parts.append(f"Raw documents without an annotation file are not published: {', '.join(inp.excluded)}.")
+    return "\n\n".join(parts) + "\n"
+
+
+def _languages(inp: CardInputs) -> str:
+    per = Counter(d.get("language") for d in inp.documents)
+    rows = [[lang, n] for lang, n in sorted(per.items(), key=lambda kv: str(kv[0]))]
+    return _table(["language (BCP 47)", "documents"], rows)
+
+
+def _type_name(feature: Any) -> str:
+    import datasets
+
+    if isinstance(feature, datasets.ClassLabel):
+        return f"ClassLabel ({feature.num_classes} names)"
+    if isinstance(feature, datasets.Value):
+        return feature.dtype
+    if isinstance(feature, (datasets.List, datasets.Sequence)):
+        inner = feature.feature
+        if isinstance(inner, dict):
+            return "list of {" + ", ".join(inner) + "}"
+        return f"list of {_type_name(inner)}"
+    if isinstance(feature, dict):
+        return "struct {" + ", ".join(feature) + "}"
+    return type(feature).__name__
+
+
+def _configs(inp: CardInputs) -> str:
+    out = []
+    for config in CONFIGS:
+        splits = inp.splits_of(config)
+        sizes = ", ".join(f"{s}: {inp.rows(config, s)}" for s in splits) or "no rows (left out of `configs`)"
+        out.append(f"#### `{config}`\n\nRows per split: {sizes}.\n")
+        rows = []
+        for name, feature in inp.features[config].items():
+            desc = FIELD_DESCRIPTIONS.get(name)
+            if desc is None:
+                raise CardError(f"newscorpus/features.py: column {config}.{name} has no entry in FIELD_DESCRIPTIONS")
+            rows.append([f"`{name}`", _type_name(feature), desc])
+        out.append(_table(["field", "type", "description"], rows))
+    return "\n".join(out)
+
+
+def _labels(inp: CardInputs) -> str:
+    out = []
+    for layer in ("zones", *SPAN_CONFIGS):
+        labels = getattr(inp.vocab, LAYER_VOCAB[layer])
+        desc = inp.vocab.descriptions.get(LAYER_DEF[layer], {})
+        out.append(f"**{LAYER_TITLES[layer]}.{LAYER_LABEL[layer]}** (schema/vocabulary.schema.json `$defs/{LAYER_DEF[layer]}`)\n")
+        out.append(_table(["index", "name", "meaning"], [[i, f"`{v}`", desc.get(v, "")] for i, v in enumerate(labels)]))
+    return "\n".join(out)
+
+
+def _splits(inp: CardInputs) -> str:
+    plan = inp.plan
+    names = inp.vocab.splits
+    by_doc = {d["doc_id"]: d for d in inp.documents}
+    rows = []
+    for s in names:
+        docs = plan.docs_in(s)
+        rows.append([
+            s,
+            len(docs),
+            len({by_doc[d]["story_id"] for d in docs}),
+            ", ".join(sorted({str(by_doc[d]["publisher"]) for d in docs})) or "—",
+            f"{plan.fractions[s]:g}",
+        ])
+    out = [_table(["split", "documents", "stories", "publishers", "policy fraction"], rows)]
+    if plan.unit == "story":
+        out.append(
+            f"Unit: **story**. The corpus has {plan.stories} stories (the policy's threshold is "
+            f"{plan.min_stories}), so unpinned documents are placed by a hash of their `story_id`: "
+            "articles about the same event share a split."
+        )
+    else:
+        out.append(
+            f"Unit: **document**. The corpus has {plan.stories} stor{'ies' if plan.stories != 1 else 'y'}, fewer than the "
+            f"policy's threshold of {plan.min_stories}, so unpinned documents are placed one by one by a hash "
+            "of their doc id. **Leakage:** articles about the same event can be in different splits, so "
+            "scores on validation and test overstate how well a model does on unseen events."
+        )
+    if plan.pinned:
+        pins = "; ".join(f"`{d}` → {s}" for d, s in sorted(plan.pinned.items()))
+        out.append(f"Pinned in `{SPLITS_PATH}` (these never move when articles are added): {pins}.")
+    if plan.followed_pins:
+        out.append(f"Placed with their story's pinned documents: {', '.join(f'`{d}`' for d in plan.followed_pins)}.")
+    if plan.pinned_absent:
+        out.append(f"Pinned but not in this build: {', '.join(f'`{d}`' for d in plan.pinned_absent)}.")
+    if plan.leaked_stories:
+        lines = []
+        for story, per in plan.leaked_stories.items():
+            where = "; ".join(f"{s}: " + ", ".join(f"`{d}`" for d in docs) for s, docs in per.items())
+            why = (
+                "the pinned assignments put its documents in different splits"
+                if all(d in plan.pinned for docs in per.values() for d in docs)
+                else "documents are split one by one (unit: document)"
+            )
+            lines.append(f"- story `{story}` ({why}): {where}")
+        out.append("**Stories in more than one split (leakage):**\n\n" + "\n".join(lines))
+    else:
+        out.append("No story has documents in more than one split.")
+    if plan.empty_reasons:
+        lines = [f"- **{s}** is empty: {why}." for s, why in plan.empty_reasons.items()]
+        out.append(
+            "**Empty splits** are left out of the YAML `configs` (a split with no rows cannot be loaded):\n\n"
+            + "\n".join(lines)
+        )
+    if plan.reasons:
+        lines = [f"- `{k}`: {v}" for k, v in sorted(plan.reasons.items())]
+        out.append(f"Reasons recorded in `{SPLITS_PATH}`:\n\n" + "\n".join(lines))
+    return "\n\n".join(out) + "\n"
+
+
+def _counts(inp: CardInputs) -> str:
+    names = inp.vocab.splits
+    rows = []
+    for key, title in [("documents", "documents"), *[(f"layer:{l}", LAYER_TITLES[l]) for l in ("zones", *SPAN_CONFIGS)],
+                       ("ner:sentences", "ner sentences"), ("ner:tokens", "ner tokens")]:
+        per = [inp.counts[s][key] for s in names]
+        rows.append([title, *per, sum(per)])
+    rows.append(["entity registry entries", *["" for _ in names], inp.registry_size])
+    return _table(["layer", *names, "total"], rows)
+
+
+def _label_counts(inp: CardInputs) -> str:
+    names = inp.vocab.splits
+    out = []
+    for layer in ("zones", *SPAN_CONFIGS):
+        labels = getattr(inp.vocab, LAYER_VOCAB[layer])
+        rows = []
+        for label in labels:
+            per = [inp.counts[s][f"label:{layer}:{label}"] for s in names]
+            rows.append([f"`{label}`", *per, sum(per)])
+        out.append(f"**{LAYER_TITLES[layer]}** by `{LAYER_LABEL[layer]}`\n")
+        out.append(_table([LAYER_LABEL[layer], *names, "total"], rows))
+    return "\n".join(out)
+
+
+def _ner(inp: CardInputs) -> str:
+    names = inp.vocab.splits
+    tags = ner_tag_names(inp.vocab)
+    types = ner_types(inp.vocab)
+    out = [
+        f"`ner_tags` is a ClassLabel with {len(tags)} names: `O`, then `B-`/`I-` for each of "
+        f"{len(types)} types, in this order: "
+        + ", ".join(f"`{t.tag}`" for t in types)
+        + ". Entity labels keep their names; date types keep theirs; numeric kinds are upper-cased "
+        "(`money` → `MONEY`).",
+    ]
+    rows = []
+    for t in types:
+        per = [inp.counts[s][f"ner:spans:{t.tag}"] for s in names]
+        rows.append([f"`{t.tag}`", t.layer.replace("_", " "), f"`{t.value}`", *per, sum(per)])
+    out.append(_table(["type", "layer", "annotated as", *names, "total"], rows))
+    dropped = {layer: _total(inp, f"ner:dropped:{layer}") for layer in NER_LAYERS}
+    order = " > ".join(LAYER_TITLES[layer] for layer in NER_LAYERS)
+    out.append(
+        f"Overlaps across layers: precedence is {order}. A span whose tokens are already tagged by a "
+        "higher layer is left out of `ner` (it stays in its own config). Left out in this build: "
+        + ", ".join(f"{LAYER_TITLES[l]} {n}" for l, n in dropped.items())
+        + f". Tokens cut at a span boundary: {_total(inp, 'ner:forced_token_cuts')}."
+    )
+    doc = (nerlib.__doc__ or "").strip().split("\n\n")[1:]
+    out.append("**Sentence splitting, tokenization and tags** (from `newscorpus/ner.py`):\n\n" + "\n\n".join(p.replace("\n", " ") for p in doc))
+    return "\n\n".join(out) + "\n"
+
+
+def _documents(inp: CardInputs) -> str:
+    if len(inp.documents) > 50:
+        per: dict[str, Counter] = {}
+        for d in inp.documents:
+            per.setdefault(str(d["publisher"]), Counter())[d["split"]] += 1
+        rows = [[p, *[c[s] for s in inp.vocab.splits], sum(c.values())] for p, c in sorted(per.items())]
+        return _table(["publisher", *inp.vocab.splits, "total"], rows)
+    rows = [
+        [f"`{d['doc_id']}`", d["publisher"], d["date"] or "unknown", f"`{d['story_id']}`", d["split"],
+         d["holder"], "; ".join(d["related"]) or "—"]
+        for d in inp.documents
+    ]
+    return _table(["doc id", "publisher", "publication date", "story", "split", "rights holder", "related sources"], rows)
+
+
+def _provenance(inp: CardInputs) -> str:
+    src = inp.source
+    if src.get("commit"):
+        commit = f"`{src['commit']}`" + (" (the inputs had uncommitted changes)" if src.get("dirty") else "")
+    else:
+        commit = f"unknown ({src.get('null_reason')})"
+    statuses = Counter(d["status"] for d in inp.documents)
+    annotators = sorted({a for d in inp.documents for a in d["annotators"] if a})
+    rows = [
+        ["build tool", f"newscorpus {inp.tool_version}"],
+        ["source commit", commit],
+        ["schema version", inp.vocab.schema_version],
+        ["guidelines version(s)", ", ".join(inp.guidelines_versions) or "—"],
+        ["annotation status", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))) or "—"],
+        ["annotators", ", ".join(annotators) or "—"],
+    ]
+    return _table(["what", "value"], rows) + (
+        "\nEvery span, sentence and document row carries the raw, metadata and annotation sha256 and the "
+        "schema and guidelines versions; every Parquet file's metadata (key `newscorpus`) carries the tool "
+        "version and source commit; `MANIFEST.json` lists every file with its sha256 and row count.\n"
+    )
+
+
+def _agreement(inp: CardInputs) -> str:
+    data = inp.agreement
+    if data is None:
+        return (
+            f"No inter-annotator agreement report exists for this build (`{AGREEMENT_PATH}` is absent). "
+            "Until a second blind pass is compared with `newscorpus agreement --format json`, treat the "
+            "annotations as the work of the annotator(s) named above, without a measured error rate.\n"
+        )
+    layers = data.get("layers") or {}
+    rows = []
+    for layer, v in layers.items():
+        span = v.get("span") or {}
+        partial = v.get("partial") or {}
+        rows.append([layer, _num(span.get("precision")), _num(span.get("recall")), _num(span.get("f1")), _num(partial.get("f1"))])
+    compared = ""
+    if data.get("a") and data.get("b"):
+        compared = f" It compares `{data['a']}` with `{data['b']}`"
+        docs = data.get("documents")
+        if isinstance(docs, list):
+            compared += f" over {len(docs)} document{'s' if len(docs) != 1 else ''}"
+        compared += "."
+    out = [f"From `{AGREEMENT_PATH}` (written by `newscorpus agreement --format json`).{compared}\n", _table(["layer", "span precision", "span recall", "span F1", "partial-match F1"], rows)]
+    attr_rows = []
+    for layer, v in layers.items():
+        attrs = v.get("attributes") or {}
+        kappa = v.get("kappa") or {}
+        for attr in sorted(set(attrs) | set(kappa)):
+            k = _num(kappa.get(attr))
+            note = ((v.get("kappa_detail") or {}).get(attr) or {}).get("note")
+            if kappa.get(attr) is None and note:
+                k = f"n/a ({note})"
+            attr_rows.append([layer, attr, _num((attrs.get(attr) or {}).get("proportion")), k])
+    if attr_rows:
+        out.append("\n" + _table(["layer", "attribute", "agreement (proportion)", "Cohen's kappa"], attr_rows))
+    return "\n".join(out)
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def _speakers(inp: CardInputs) -> str:
+    names = inp.vocab.splits
+    keys = sorted({k for c in inp.counts.values() for k in c if k.startswith("speaker:")})
+    registry = inp.registry_names
+    rows = []
+    for key in keys:
+        who = key[len("speaker:"):]
+        if who == "":
+            label = "(no source named: 'reportedly', 'reports')"
+        elif who.startswith("text:"):
+            label = f"{who[5:]} (no registry id)"
+        else:
+            label = f"{registry.get(who, who)} (`{who}`)"
+        per = [inp.counts[s][key] for s in names]
+        rows.append([label, *per, sum(per)])
+    rows.sort(key=lambda r: (-r[-1], r[0]))
+    if not rows:
+        return "No quotes in this build.\n"
+    return _table(["speaker", *names, "total"], rows)
+
+
+def _files(inp: CardInputs) -> str:
+    rows = [[f"`{path}`", config, split, n] for config, split, path, n, _b in inp.files]
+    return _table(["file", "config", "split", "rows"], rows)
+
+
+def _citation(inp: CardInputs) -> str:
+    commit = inp.source.get("commit")
+    note = f"newscorpus {inp.tool_version}" + (f", source commit {commit}" if commit else "")
+    return (
+        "```bibtex\n"
+        "@misc{newscorpus,\n"
+        "  title  = {newscorpus: an annotated news corpus of entities, quotes, dates and numeric claims},\n"
+        "  author = {{newscorpus contributors}},\n"
+        f"  note   = {{{note}}}\n"
+        "}\n"
+        "```\n"
+    )

@@ -1,0 +1,319 @@
+"""Column types of every published config, generated from the declared vocabulary.
+
+One definition per config: `config_features(name, vocab, roles)` returns a `datasets.Features`.
+The build writes Parquet with `features.arrow_schema` (ClassLabel names travel in the
+`huggingface` schema metadata) AND generates the card's YAML `dataset_info` from the same
+object, so the two can never disagree. Label names and their order come from
+schema/vocabulary.schema.json through `newscorpus.spec`; nothing here lists a label.
+
+`datasets` is imported inside the functions: importing this module stays cheap and the
+validate path never pays for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newscorpus.spec import Vocabulary
+
+# Config names, in the order the card and the YAML list them. `documents` is the default.
+DOCUMENTS = "documents"
+ENTITIES = "entities"
+QUOTES = "quotes"
+DATES = "dates"
+NUMERIC_CLAIMS = "numeric_claims"
+NER = "ner"
+ENTITY_REGISTRY = "entity_registry"
+
+SPAN_CONFIGS = (ENTITIES, QUOTES, DATES, NUMERIC_CLAIMS)  # one config per annotation layer
+CONFIGS = (DOCUMENTS, *SPAN_CONFIGS, NER, ENTITY_REGISTRY)
+DEFAULT_CONFIG = DOCUMENTS
+
+# The registry is not a sample of documents, so it is not train/validation/test.
+REGISTRY_SPLIT = "registry"
+
+# Token-level precedence when spans of different layers cover the same token (section NER in
+# the card): a span is tagged only if none of its tokens was tagged by an earlier layer.
+NER_LAYERS = (ENTITIES, DATES, NUMERIC_CLAIMS)
+
+
+class FeatureError(Exception):
+    """The vocabulary cannot be turned into dataset features (e.g. two NER types collide)."""
+
+
+@dataclass(frozen=True)
+class NerType:
+    layer: str  # annotation layer the type comes from
+    value: str  # the label as annotated (PERSON, DATE, money)
+    tag: str  # the type in BIO tags (PERSON, DATE, MONEY)
+
+
+def ner_types(vocab: Vocabulary) -> tuple[NerType, ...]:
+    """Entity labels, then date types, then numeric kinds (upper-cased), in declared order."""
+    found: list[NerType] = []
+    found += [NerType(ENTITIES, v, v) for v in vocab.entity_labels]
+    found += [NerType(DATES, v, v) for v in vocab.date_types]
+    found += [NerType(NUMERIC_CLAIMS, v, v.upper()) for v in vocab.numeric_kinds]
+    seen: dict[str, NerType] = {}
+    for t in found:
+        if t.tag in seen:
+            other = seen[t.tag]
+            raise FeatureError(
+                f"schema/vocabulary.schema.json: NER tag type {t.tag!r} is produced by both "
+                f"{other.layer} ({other.value!r}) and {t.layer} ({t.value!r}); tag types must be unique"
+            )
+        seen[t.tag] = t
+    return tuple(found)
+
+
+def ner_tag_names(vocab: Vocabulary) -> list[str]:
+    """ClassLabel names of `ner_tags`: O, then B-/I- for each type in `ner_types` order."""
+    names = ["O"]
+    for t in ner_types(vocab):
+        names += [f"B-{t.tag}", f"I-{t.tag}"]
+    return names
+
+
+def _d():
+    try:
+        import datasets  # noqa: F401  (lazy: only the build needs it)
+    except ImportError as missing:  # pragma: no cover - environment problem
+        raise FeatureError(
+            f"the build needs the 'build' extra ({missing.name} is not installed): pip install 'newscorpus[build]'"
+        ) from None
+    return datasets
+
+
+def _parts(vocab: Vocabulary, roles: tuple[str, ...]):
+    ds = _d()
+    V, CL, L = ds.Value, ds.ClassLabel, ds.List
+    s, i32 = V("string"), V("int32")
+    sub_span = {"start": i32, "end": i32, "text": s}
+    provenance = {
+        "raw_sha256": s,
+        "metadata_sha256": s,
+        "annotation_sha256": s,
+        "schema_version": s,
+        "guidelines_version": s,
+        "status": s,
+        "annotators": L({"id": s, "role": CL(names=list(roles))}),
+    }
+    zone = {"id": s, "start": i32, "end": i32, "text": s, "type": CL(names=list(vocab.zone_types))}
+    entity = {
+        "id": s, "start": i32, "end": i32, "text": s,
+        "label": CL(names=list(vocab.entity_labels)),
+        "entity_id": s, "note": s,
+    }
+    quote = {
+        "id": s, "start": i32, "end": i32, "text": s,
+        "kind": CL(names=list(vocab.quote_kinds)),
+        "speaker": dict(sub_span),
+        "speaker_entity_id": s,
+        "cue": dict(sub_span),
+        "intermediary": {"start": i32, "end": i32, "text": s, "entity_id": s},
+        "continues": s, "note": s,
+    }
+    date = {
+        "id": s, "start": i32, "end": i32, "text": s,
+        "type": CL(names=list(vocab.date_types)),
+        "value": s,
+        "mod": CL(names=list(vocab.date_mods)),
+        "anchor": CL(names=list(vocab.date_anchors)),
+        "note": s,
+    }
+    numeric = {
+        "id": s, "start": i32, "end": i32, "text": s,
+        "value": V("float64"),
+        "unit": CL(names=list(vocab.units)),
+        "kind": CL(names=list(vocab.numeric_kinds)),
+        "approximate": V("bool"),
+        "bound": CL(names=list(vocab.numeric_bounds)),
+        "figurative": V("bool"),
+        "measured": s,
+        "date_id": s, "quote_id": s, "note": s,
+    }
+    return ds, s, i32, provenance, zone, entity, quote, date, numeric
+
+
+def config_features(name: str, vocab: Vocabulary, roles: tuple[str, ...]):
+    """The `datasets.Features` of config `name` (one of CONFIGS)."""
+    ds, s, i32, provenance, zone, entity, quote, date, numeric = _parts(vocab, roles)
+    V, CL, L = ds.Value, ds.ClassLabel, ds.List
+    zone_type = CL(names=list(vocab.zone_types))
+    # Columns every span row carries so that it can be used without the documents config.
+    span_context = {
+        "zone_id": s,
+        "zone_type": zone_type,
+        "context": s,
+        "context_start": i32,
+    }
+    if name == DOCUMENTS:
+        cols = {
+            "id": s,
+            "text": s,
+            "title": s,
+            "title_start": i32,
+            "title_end": i32,
+            "language": s,
+            "publisher": s,
+            "publisher_entity_id": s,
+            "url": s,
+            "url_null_reason": s,
+            "publication_date": s,
+            "publication_date_earliest": s,
+            "publication_date_latest": s,
+            "publication_date_source": s,
+            "publication_date_confidence": s,
+            "publication_date_note": s,
+            "retrieval_date": s,
+            "retrieval_date_null_reason": s,
+            "rights_licence": s,
+            "rights_holder": s,
+            "rights_note": s,
+            "story_id": s,
+            "related_sources": L({
+                "relation": s, "publisher": s, "title": s, "url": s, "date": s,
+                "how_established": s, "confidence": s,
+            }),
+            "raw_sha256": s,
+            "metadata_sha256": s,
+            "annotation_sha256": s,
+            "schema_version": s,
+            "guidelines_version": s,
+            "annotators": L({"id": s, "role": CL(names=list(roles)), "note": s}),
+            "status": s,
+            "temporal_anchor": {"value": s, "basis": s},
+            "notes": L(s),
+            "zones": L(zone),
+            "entities": L(entity),
+            "quotes": L(quote),
+            "dates": L(date),
+            "numeric_claims": L(numeric),
+        }
+    elif name == ENTITIES:
+        cols = {"doc_id": s, **entity, "entity_name": s, **span_context, "provenance": provenance}
+    elif name == QUOTES:
+        cols = {"doc_id": s, **quote, "speaker_name": s, **span_context, "provenance": provenance}
+    elif name == DATES:
+        cols = {"doc_id": s, **date, "temporal_anchor": s, **span_context, "provenance": provenance}
+    elif name == NUMERIC_CLAIMS:
+        cols = {
+            "doc_id": s, **numeric, "date_text": s, "date_value": s,
+            **span_context, "provenance": provenance,
+        }
+    elif name == NER:
+        cols = {
+            "id": s,
+            "doc_id": s,
+            "sentence_index": i32,
+            "zone_id": s,
+            "zone_type": zone_type,
+            "start": i32,
+            "end": i32,
+            "text": s,
+            "tokens": L(s),
+            "ner_tags": L(CL(names=ner_tag_names(vocab))),
+            "token_starts": L(i32),
+            "token_ends": L(i32),
+            "provenance": provenance,
+        }
+    elif name == ENTITY_REGISTRY:
+        cols = {
+            "id": s,
+            "label": CL(names=list(vocab.entity_labels)),
+            "name": s,
+            "description": s,
+            "aliases": L(s),
+            "mention_count": i32,
+            "document_count": i32,
+            "mentions_by_split": {split: i32 for split in vocab.splits},
+        }
+    else:
+        raise FeatureError(f"unknown config {name!r} (known: {', '.join(CONFIGS)})")
+    return ds.Features(cols)
+
+
+# One line per column for the card's "fields" tables. A column without a description here
+# fails the card test, so a new column cannot be published undocumented.
+FIELD_DESCRIPTIONS: dict[str, str] = {
+    "id": "identifier: doc id (documents), local span id (spans), `<doc_id>#<n>` (ner), registry id",
+    "doc_id": "the document the row comes from (key into `documents`)",
+    "text": "raw article text (documents), the span's text (spans), the sentence (ner); verbatim",
+    "title": "headline as printed, from the metadata",
+    "title_start": "code-point offset of the title in `text`",
+    "title_end": "end offset (exclusive) of the title in `text`",
+    "language": "BCP 47 language tag",
+    "publisher": "outlet that published the article",
+    "publisher_entity_id": "registry id of the outlet, null if not in the registry",
+    "url": "URL of the article; null when unknown (see `url_null_reason`)",
+    "url_null_reason": "why `url` is null",
+    "publication_date": "ISO date; null when the text fixes only a range",
+    "publication_date_earliest": "earliest possible publication date when only a range is known",
+    "publication_date_latest": "latest possible publication date when only a range is known",
+    "publication_date_source": "how the date was established (stated_in_text, inferred_from_text, ...)",
+    "publication_date_confidence": "confidence in the publication date",
+    "publication_date_note": "the reasoning behind the publication date",
+    "retrieval_date": "when the page was collected; null when not recorded",
+    "retrieval_date_null_reason": "why `retrieval_date` is null",
+    "rights_licence": "licence of the article text (the publisher's rights; not relicensed)",
+    "rights_holder": "copyright holder of the article text",
+    "rights_note": "conditions of inclusion",
+    "story_id": "news event the article reports; splits keep a story together when the policy allows",
+    "related_sources": "articles this one derives from or was syndicated from, with how that was established",
+    "raw_sha256": "sha256 of the raw UTF-8 file",
+    "metadata_sha256": "sha256 of raw/<doc_id>.meta.json",
+    "annotation_sha256": "sha256 of annotated/<doc_id>.json",
+    "schema_version": "annotation schema version",
+    "guidelines_version": "annotation guidelines version the file follows",
+    "annotators": "annotator ids and roles",
+    "status": "single_pass or adjudicated",
+    "temporal_anchor": "date relative expressions were resolved against (documents: value and basis; dates: value)",
+    "notes": "annotator notes on the whole document",
+    "zones": "layout zones (headline, dateline, byline, caption, body, boilerplate)",
+    "entities": "named-entity mentions (OntoNotes labels) linked to the registry",
+    "quotes": "attributions (PARC 3.0 style): content, speaker, cue, intermediary",
+    "dates": "temporal expressions (TIMEX3 style) with normalised values",
+    "numeric_claims": "numbers stating a quantity, with value, unit, kind and what is measured",
+    "start": "code-point offset, inclusive (spans: into the document text)",
+    "end": "code-point offset, exclusive",
+    "label": "entity label (ClassLabel)",
+    "entity_id": "registry id of the referent (key into `entity_registry`)",
+    "entity_name": "canonical name of the referent from the registry",
+    "note": "annotator's note on the span",
+    "kind": "quote kind (direct, indirect, mixed) or numeric kind (count, money, ...) (ClassLabel)",
+    "speaker": "span naming the source; null when the text names none",
+    "speaker_entity_id": "registry id of the source; null for unnamed or group sources",
+    "speaker_name": "canonical registry name of the source",
+    "cue": "the attribution cue span (said, told, according to)",
+    "intermediary": "outlet or person the words reached the writer through, with its registry id",
+    "continues": "id of the quote this one continues",
+    "type": "date type: DATE, TIME, DURATION, SET (ClassLabel)",
+    "value": "TIMEX3 value (dates) or the number stated, scaled (numeric claims)",
+    "mod": "TIMEX3 modifier (MID, APPROX, ...); null when none (ClassLabel)",
+    "anchor": "how the date value was obtained: absolute, publication_date, none (ClassLabel)",
+    "unit": "unit of the number (ISO 4217 code for money) (ClassLabel)",
+    "approximate": "true for 'around', 'about', 'nearly', 'some'",
+    "bound": "equal, more_than, at_least, less_than, at_most (ClassLabel)",
+    "figurative": "true for idioms using a number; null when not marked",
+    "measured": "what is counted or measured, in plain words",
+    "date_id": "id of the date the figure is stated for",
+    "quote_id": "id of the quote the number sits in",
+    "date_text": "text of the date `date_id` names",
+    "date_value": "TIMEX3 value of the date `date_id` names",
+    "zone_id": "id of the zone holding the span or sentence",
+    "zone_type": "type of that zone (ClassLabel)",
+    "context": "the whole sentence(s) around the span, verbatim",
+    "context_start": "code-point offset of `context` in the document; span offset in context = start - context_start",
+    "provenance": "raw, metadata and annotation sha256, schema and guidelines versions, status, annotators",
+    "sentence_index": "position of the sentence among the document's annotated sentences",
+    "tokens": "tokens of the sentence (see Tokenization)",
+    "ner_tags": "BIO tags over entity labels, date types and numeric kinds (ClassLabel)",
+    "token_starts": "code-point offset of each token in the row's `text`",
+    "token_ends": "end offset (exclusive) of each token in the row's `text`",
+    "name": "canonical name in its own spelling",
+    "description": "what tells the referent apart",
+    "aliases": "spellings seen in the corpus",
+    "mention_count": "entity mentions linked to this id in the published splits",
+    "document_count": "documents with at least one such mention",
+    "mentions_by_split": "mentions per split",
+}

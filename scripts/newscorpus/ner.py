@@ -1,0 +1,210 @@
+"""Deterministic sentence splitting, tokenization and BIO tagging for the `ner` config.
+
+Pure functions of the raw text and the annotation: no model, no locale, no randomness, so the
+same input gives the same sentences and tokens on every machine. The rules (also in the card):
+
+Sentences. Only non-boilerplate zones are split; a zone boundary is always a sentence
+boundary. Inside a zone a sentence ends at a line break, and after `.`, `!` or `?` (plus any
+closing quotes or brackets) followed by whitespace and an upper-case letter, a digit or an
+opening quote/bracket, unless the word before the period is an abbreviation (`U.S.`, `Mr.`).
+No boundary is ever placed inside an entity, date or numeric span. Sentences are trimmed of
+surrounding whitespace.
+
+Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
+(`1,000`, `3.5`); an initialism of letter-period pairs (`U.S.`); a run of letters and digits,
+with internal apostrophes (`don’t`, `400s`) except a possessive `’s`, which is its own token;
+`’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are tokens).
+Then every token that an annotated span boundary falls inside is cut at that boundary, so
+every span is exactly a run of whole tokens.
+
+Tags. BIO over entity labels, date types and numeric kinds. When spans of different layers
+cover the same token, precedence is entity > date > numeric: a span is tagged only if none of
+its tokens is already tagged by a higher layer; otherwise it is left out of `ner` (it stays in
+its own config) and counted as dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+TOKEN_RE = re.compile(
+    r"\d+(?:[.,]\d+)+"  # 1,000  3.5
+    r"|(?:[^\W\d_]\.){2,}"  # U.S.  e.g.
+    r"|[^\W_]+(?:['’](?!s\b)[^\W_]+)*"  # words, numbers, don’t, 400s (not the possessive)
+    r"|['’]s\b"  # possessive / clitic ’s
+    r"|\S",  # any other single character
+)
+
+# A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
+_END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
+_NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")
+_INITIALISM_RE = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen lt col maj capt sgt sen rep gov pres st jr sr vs etc no inc co ltd corp dept est approx".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    zone_id: str
+    zone_type: str
+    start: int
+    end: int
+
+
+@dataclass
+class TaggedSentence:
+    sentence: Sentence
+    token_starts: list[int]  # absolute offsets in the document
+    token_ends: list[int]
+    tags: list[str]  # BIO tag names
+
+
+@dataclass
+class NerStats:
+    tagged: dict[str, int] = field(default_factory=dict)  # layer -> spans tagged
+    dropped: dict[str, int] = field(default_factory=dict)  # layer -> spans dropped by precedence
+    split_tokens: int = 0  # tokens cut at a span boundary
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    """Whether the '.' at `period` ends an abbreviation rather than a sentence."""
+    head = text[:period + 1]
+    if _INITIALISM_RE.search(head):
+        return True
+    word = re.search(r"(\w+)\.$", head)
+    return bool(word) and word.group(1).lower() in ABBREVIATIONS
+
+
+def _interiors(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Merge spans that overlap (strictly) so that "strictly inside some span" is one lookup."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if starts and s < ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def _inside(pos: int, interiors: tuple[list[int], list[int]]) -> bool:
+    starts, ends = interiors
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and starts[i] < pos < ends[i]
+
+
+def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int]]) -> list[Sentence]:
+    """Sentences of every non-boilerplate zone, in text order. `protected`: spans never cut."""
+    out: list[Sentence] = []
+    interiors = _interiors(protected)
+    for zone in sorted(zones, key=lambda z: (z["start"], z["end"])):
+        if zone["type"] == "boilerplate":
+            continue
+        z0, z1 = zone["start"], zone["end"]
+        body = text[z0:z1]
+        cuts = {0, len(body)}
+        for i, ch in enumerate(body):
+            if ch in "\n\r\u2028\u2029\x0b\x0c\x85":
+                cuts.add(i)
+                cuts.add(i + 1)
+        for m in _END_RE.finditer(body):
+            nxt = _NEXT_RE.match(body, m.end())
+            if not nxt or not (nxt.group(1).isupper() or nxt.group(1).isdigit()):
+                continue
+            last = m.start() + len(m.group(0).rstrip("\"”’)]")) - 1  # the last terminal mark
+            if body[last] == "." and _is_abbreviation(body, last):
+                continue
+            cuts.add(m.end())
+        ordered = sorted(c for c in cuts if not _inside(z0 + c, interiors))
+        for a, b in zip(ordered, ordered[1:]):
+            piece = body[a:b]
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            start = z0 + a + lead
+            out.append(Sentence(zone["id"], zone["type"], start, start + len(stripped)))
+    return out
+
+
+def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[int] = frozenset()) -> tuple[list[tuple[int, int]], int]:
+    """Tokens of text[start:end] as absolute (start, end) pairs, cut at `boundaries`.
+
+    Returns the tokens and how many extra cuts the boundaries forced."""
+    tokens: list[tuple[int, int]] = []
+    forced = 0
+    for m in TOKEN_RE.finditer(text, start, end):
+        a, b = m.start(), m.end()
+        inner = sorted(x for x in boundaries if a < x < b)
+        for x in inner:
+            tokens.append((a, x))
+            a = x
+            forced += 1
+        tokens.append((a, b))
+    # a cut can leave a whitespace-only piece only if a boundary sits next to a space; drop it
+    return [(a, b) for a, b in tokens if text[a:b].strip()], forced
+
+
+def tag_sentences(
+    text: str,
+    zones: list[dict],
+    layers: dict[str, list[dict]],
+    type_of: dict[str, Callable[[dict], str]],
+    precedence: tuple[str, ...],
+) -> tuple[list[TaggedSentence], NerStats]:
+    """Sentences, tokens and BIO tags for one document.
+
+    `layers`: layer name -> its spans; `type_of[layer](span)` -> the tag type (e.g. 'PERSON').
+    """
+    stats = NerStats(tagged={k: 0 for k in precedence}, dropped={k: 0 for k in precedence})
+    protected = sorted((s["start"], s["end"]) for layer in precedence for s in layers.get(layer, []))
+    sentences = split_sentences(text, zones, protected)
+    boundaries = {p for s, e in protected for p in (s, e)}
+    by_layer = {layer: sorted(layers.get(layer, []), key=lambda x: (x["start"], x["end"])) for layer in precedence}
+    layer_starts = {layer: [x["start"] for x in spans] for layer, spans in by_layer.items()}
+    out: list[TaggedSentence] = []
+    for sent in sentences:
+        tokens, forced = tokenize(text, sent.start, sent.end, boundaries)
+        stats.split_tokens += forced
+        tags = ["O"] * len(tokens)
+        tok_starts = [a for a, _ in tokens]
+        tok_ends = [b for _, b in tokens]
+        for layer in precedence:
+            spans = by_layer[layer]
+            lo = bisect.bisect_left(layer_starts[layer], sent.start)
+            hi = bisect.bisect_left(layer_starts[layer], sent.end)
+            for span in spans[lo:hi]:
+                s, e = span["start"], span["end"]
+                if e > sent.end:
+                    continue  # cannot happen: no sentence boundary is placed inside a span
+                first = bisect.bisect_left(tok_starts, s)
+                idx = []
+                for i in range(first, len(tokens)):
+                    if tok_starts[i] >= e:
+                        break
+                    if tok_ends[i] <= e:
+                        idx.append(i)
+                if not idx:
+                    continue
+                if any(tags[i] != "O" for i in idx):
+                    stats.dropped[layer] += 1
+                    continue
+                kind = type_of[layer](span)
+                for n, i in enumerate(idx):
+                    tags[i] = ("B-" if n == 0 else "I-") + kind
+                stats.tagged[layer] += 1
+        out.append(TaggedSentence(sent, tok_starts, tok_ends, tags))
+    return out, stats
+
+
+def covering(sentences: list[Sentence], start: int, end: int) -> tuple[int, int] | None:
+    """The smallest run of whole sentences (of one zone) covering [start, end), or None."""
+    hit = [s for s in sentences if s.start < end and start < s.end]
+    if not hit:
+        return None
+    return min(s.start for s in hit), max(s.end for s in hit)

@@ -1,0 +1,422 @@
+"""Per-document rows of every config: a pure function (document result in, rows out).
+
+`document_rows(doc, ctx)` turns one validated `DocumentResult` into the rows it contributes
+to `documents`, the four span configs and `ner`, plus small counters for the card. It reads
+nothing from disk and keeps no state, so the build can run it in a process pool (or on any
+other engine) and get the same rows in the same order.
+
+`annotation_from_document(row, schema)` is its inverse for the annotation: it rebuilds
+annotated/<doc_id>.json from a `documents` row (labels as names, see `decode_labels`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from newscorpus import ner as nerlib
+from newscorpus.features import (
+    DATES,
+    DOCUMENTS,
+    ENTITIES,
+    NER,
+    NER_LAYERS,
+    NUMERIC_CLAIMS,
+    QUOTES,
+    SPAN_CONFIGS,
+    ner_tag_names,
+    ner_types,
+)
+from newscorpus.spec import Vocabulary
+
+MAX_EXACT_INT = 2**53  # integers beyond this do not survive a float64 column
+
+
+class RowError(Exception):
+    """A document cannot be turned into rows; the message names the file, the place and the rule."""
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What every document's rows depend on besides the document itself (picklable)."""
+
+    vocab: Vocabulary
+    roles: tuple[str, ...]
+    registry_names: dict[str, str]
+
+    @property
+    def ner_tag_index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(ner_tag_names(self.vocab))}
+
+
+@dataclass
+class DocRows:
+    doc_id: str
+    rows: dict[str, list[dict]]
+    counts: Counter = field(default_factory=Counter)  # "layer:entities", "label:entities:PERSON", ...
+    mentions: Counter = field(default_factory=Counter)  # registry id -> entity mentions
+
+
+# Which vocabulary set each ClassLabel field uses, per layer (the Features say the same).
+_LABEL_SETS = {
+    "zones": {"type": "zone_types"},
+    "entities": {"label": "entity_labels"},
+    "quotes": {"kind": "quote_kinds"},
+    "dates": {"type": "date_types", "mod": "date_mods", "anchor": "date_anchors"},
+    "numeric_claims": {"unit": "units", "kind": "numeric_kinds", "bound": "numeric_bounds"},
+}
+_VOCAB_DEF = {
+    "zone_types": "ZoneType", "entity_labels": "EntityLabel", "quote_kinds": "QuoteKind",
+    "date_types": "DateType", "date_mods": "DateMod", "date_anchors": "DateAnchor",
+    "units": "Unit", "numeric_kinds": "NumericKind", "numeric_bounds": "NumericBound",
+}
+_SUB_SPAN = ("start", "end", "text")
+_FIELDS = {
+    "zones": ("id", "start", "end", "text", "type"),
+    "entities": ("id", "start", "end", "text", "label", "entity_id", "note"),
+    "quotes": ("id", "start", "end", "text", "kind", "speaker", "speaker_entity_id", "cue", "intermediary", "continues", "note"),
+    "dates": ("id", "start", "end", "text", "type", "value", "mod", "anchor", "note"),
+    "numeric_claims": (
+        "id", "start", "end", "text", "value", "unit", "kind", "approximate", "bound", "figurative",
+        "measured", "date_id", "quote_id", "note",
+    ),
+}
+_NESTED = {"speaker": _SUB_SPAN, "cue": _SUB_SPAN, "intermediary": (*_SUB_SPAN, "entity_id")}
+_RELATED = ("relation", "publisher", "title", "url", "date", "how_established", "confidence")
+
+
+def _annotation_path(doc_id: str) -> str:
+    return f"annotated/{doc_id}.json"
+
+
+def _index(vocab: Vocabulary, set_name: str, value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    labels = getattr(vocab, set_name)
+    try:
+        return labels.index(value)
+    except ValueError:
+        raise RowError(
+            f"{where}: {value!r} is not in schema/vocabulary.schema.json $defs/{_VOCAB_DEF[set_name]} "
+            f"(allowed: {', '.join(labels)})"
+        ) from None
+
+
+def _number(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RowError(f"{where}: value {value!r} is not a number")
+    if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
+        raise RowError(f"{where}: value {value} is too large to store exactly as float64 (limit 2**53)")
+    return float(value)
+
+
+def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[dict]:
+    """The layer's spans as feature-shaped dicts (labels as ClassLabel indices), in file order."""
+    out = []
+    for n, span in enumerate(ann.get(layer) or []):
+        where = f"{_annotation_path(doc_id)}: $.{layer}[{n}]"
+        item: dict[str, Any] = {}
+        for key in _FIELDS[layer]:
+            value = span.get(key)
+            if key in _LABEL_SETS[layer]:
+                value = _index(vocab, _LABEL_SETS[layer][key], value, f"{where}.{key}")
+            elif key in _NESTED and value is not None:
+                value = {k: value.get(k) for k in _NESTED[key]}
+            elif layer == NUMERIC_CLAIMS and key == "value":
+                value = _number(value, f"{where}.value")
+            item[key] = value
+        out.append(item)
+    return out
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    return a, (len(text) if b < 0 else b)
+
+
+class _Locator:
+    """Zone and sentence lookups for one document."""
+
+    def __init__(self, text: str, zones: list[dict], sentences: list[nerlib.Sentence]):
+        self.text = text
+        self.zones = sorted(zones, key=lambda z: (z["start"], z["end"]))
+        self.zone_starts = [z["start"] for z in self.zones]
+        self.sentences_by_zone: dict[str, list[nerlib.Sentence]] = {}
+        for s in sentences:
+            self.sentences_by_zone.setdefault(s.zone_id, []).append(s)
+
+    def zone_of(self, start: int) -> dict | None:
+        i = bisect.bisect_right(self.zone_starts, start) - 1
+        if i >= 0 and self.zones[i]["start"] <= start < self.zones[i]["end"]:
+            return self.zones[i]
+        return None
+
+    def context(self, start: int, end: int) -> tuple[dict | None, str, int]:
+        """(zone, context text, context start) for the span [start, end)."""
+        zone = self.zone_of(start)
+        bounds = None
+        if zone is not None:
+            bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end)
+        if bounds is None:  # no zone or no sentence: fall back to the span's line(s)
+            bounds = _line_bounds(self.text, start, end)
+        a, b = bounds
+        return zone, self.text[a:b], a
+
+
+def document_rows(doc, ctx: RowContext) -> DocRows:
+    """All rows one document contributes, for every per-document config. Pure."""
+    doc_id = doc.doc_id
+    text: str = doc.text
+    meta: dict = doc.metadata
+    ann: dict = doc.annotation
+    vocab = ctx.vocab
+    if ann.get("raw_sha256") != doc.raw_sha256:
+        raise RowError(
+            f"{_annotation_path(doc_id)}: $.raw_sha256: {ann.get('raw_sha256')} does not match the raw file "
+            f"({doc.raw_sha256}); the annotation was made on another text"
+        )
+
+    layers = {layer: _layer_items(doc_id, ann, layer, vocab) for layer in ("zones", *SPAN_CONFIGS)}
+    roles = ctx.roles
+    annotators = [
+        {"id": a.get("id"), "role": _role(roles, a.get("role"), f"{_annotation_path(doc_id)}: $.annotators[{i}].role"),
+         "note": a.get("note")}
+        for i, a in enumerate(ann.get("annotators") or [])
+    ]
+    provenance = {
+        "raw_sha256": doc.raw_sha256,
+        "metadata_sha256": doc.metadata_sha256,
+        "annotation_sha256": doc.annotation_sha256,
+        "schema_version": ann.get("schema_version"),
+        "guidelines_version": ann.get("guidelines_version"),
+        "status": ann.get("status"),
+        "annotators": [{"id": a["id"], "role": a["role"]} for a in annotators],
+    }
+    out = DocRows(doc_id=doc_id, rows={DOCUMENTS: [], **{c: [] for c in SPAN_CONFIGS}, NER: []})
+
+    # --- documents: one row, every annotation layer nested (lossless, see annotation_from_document)
+    title = meta.get("title") or {}
+    publisher = meta.get("publisher") or {}
+    url = meta.get("url") or {}
+    pub = meta.get("publication_date") or {}
+    ret = meta.get("retrieval_date") or {}
+    rights = meta.get("rights") or {}
+    anchor = ann.get("temporal_anchor") or {}
+    out.rows[DOCUMENTS].append({
+        "id": doc_id,
+        "text": text,
+        "title": title.get("text"),
+        "title_start": title.get("start"),
+        "title_end": title.get("end"),
+        "language": meta.get("language"),
+        "publisher": publisher.get("name"),
+        "publisher_entity_id": publisher.get("entity_id"),
+        "url": url.get("value"),
+        "url_null_reason": url.get("null_reason"),
+        "publication_date": pub.get("value"),
+        "publication_date_earliest": pub.get("earliest"),
+        "publication_date_latest": pub.get("latest"),
+        "publication_date_source": pub.get("source"),
+        "publication_date_confidence": pub.get("confidence"),
+        "publication_date_note": pub.get("note"),
+        "retrieval_date": ret.get("value"),
+        "retrieval_date_null_reason": ret.get("null_reason"),
+        "rights_licence": rights.get("licence"),
+        "rights_holder": rights.get("holder"),
+        "rights_note": rights.get("note"),
+        "story_id": meta.get("story_id"),
+        "related_sources": [{k: r.get(k) for k in _RELATED} for r in meta.get("related_sources") or []],
+        "raw_sha256": doc.raw_sha256,
+        "metadata_sha256": doc.metadata_sha256,
+        "annotation_sha256": doc.annotation_sha256,
+        "schema_version": ann.get("schema_version"),
+        "guidelines_version": ann.get("guidelines_version"),
+        "annotators": annotators,
+        "status": ann.get("status"),
+        "temporal_anchor": {"value": anchor.get("value"), "basis": anchor.get("basis")},
+        "notes": ann.get("notes"),
+        **{layer: layers[layer] for layer in ("zones", *SPAN_CONFIGS)},
+    })
+    out.counts["documents"] += 1
+    out.counts[f"status:{ann.get('status')}"] += 1
+
+    # --- ner: sentences, tokens, BIO tags
+    types = {t.layer: {} for t in ner_types(vocab)}
+    for t in ner_types(vocab):
+        types[t.layer][t.value] = t.tag
+    raw_layers = {layer: ann.get(layer) or [] for layer in NER_LAYERS}
+    type_of = {
+        ENTITIES: lambda s: types[ENTITIES][s["label"]],
+        DATES: lambda s: types[DATES][s["type"]],
+        NUMERIC_CLAIMS: lambda s: types[NUMERIC_CLAIMS][s["kind"]],
+    }
+    zones = ann.get("zones") or []
+    tagged, stats = nerlib.tag_sentences(text, zones, raw_layers, type_of, NER_LAYERS)
+    tag_index = ctx.ner_tag_index
+    zone_type_index = {z: i for i, z in enumerate(vocab.zone_types)}
+    for i, ts in enumerate(tagged):
+        s = ts.sentence
+        out.rows[NER].append({
+            "id": f"{doc_id}#{i}",
+            "doc_id": doc_id,
+            "sentence_index": i,
+            "zone_id": s.zone_id,
+            "zone_type": zone_type_index[s.zone_type],
+            "start": s.start,
+            "end": s.end,
+            "text": text[s.start:s.end],
+            "tokens": [text[a:b] for a, b in zip(ts.token_starts, ts.token_ends)],
+            "ner_tags": [tag_index[t] for t in ts.tags],
+            "token_starts": [a - s.start for a in ts.token_starts],
+            "token_ends": [b - s.start for b in ts.token_ends],
+            "provenance": provenance,
+        })
+        out.counts["ner:sentences"] += 1
+        out.counts["ner:tokens"] += len(ts.tags)
+        for t in ts.tags:
+            if t.startswith("B-"):
+                out.counts[f"ner:spans:{t[2:]}"] += 1
+    for layer in NER_LAYERS:
+        out.counts[f"ner:tagged:{layer}"] += stats.tagged[layer]
+        out.counts[f"ner:dropped:{layer}"] += stats.dropped[layer]
+    out.counts["ner:forced_token_cuts"] += stats.split_tokens
+
+    # --- span configs: one row per span with the context to use it alone
+    loc = _Locator(text, zones, [ts.sentence for ts in tagged])
+    names = ctx.registry_names
+    dates_by_id = {d["id"]: d for d in ann.get(DATES) or []}
+
+    def placed(start: int, end: int) -> dict:
+        zone, context, cstart = loc.context(start, end)
+        return {
+            "zone_id": zone["id"] if zone else None,
+            "zone_type": zone_type_index.get(zone["type"]) if zone else None,
+            "context": context,
+            "context_start": cstart,
+        }
+
+    for item in layers[ENTITIES]:
+        label = vocab.entity_labels[item["label"]]
+        out.rows[ENTITIES].append({
+            "doc_id": doc_id, **item, "entity_name": names.get(item["entity_id"]),
+            **placed(item["start"], item["end"]), "provenance": provenance,
+        })
+        out.counts[f"label:{ENTITIES}:{label}"] += 1
+        out.mentions[item["entity_id"]] += 1
+    for item in layers[QUOTES]:
+        start, end = item["start"], item["end"]
+        para = _line_bounds(text, start, end)
+        for sub in (item["speaker"], item["cue"], item["intermediary"]):
+            if sub and para[0] <= sub["start"] and sub["end"] <= para[1]:
+                start, end = min(start, sub["start"]), max(end, sub["end"])
+        out.rows[QUOTES].append({
+            "doc_id": doc_id, **item, "speaker_name": names.get(item["speaker_entity_id"]) if item["speaker_entity_id"] else None,
+            **placed(start, end), "provenance": provenance,
+        })
+        out.counts[f"label:{QUOTES}:{vocab.quote_kinds[item['kind']]}"] += 1
+        speaker = item["speaker_entity_id"] or ("text:" + item["speaker"]["text"] if item["speaker"] else "")
+        out.counts[f"speaker:{speaker}"] += 1
+    for item in layers[DATES]:
+        out.rows[DATES].append({
+            "doc_id": doc_id, **item, "temporal_anchor": anchor.get("value"),
+            **placed(item["start"], item["end"]), "provenance": provenance,
+        })
+        out.counts[f"label:{DATES}:{vocab.date_types[item['type']]}"] += 1
+    for item in layers[NUMERIC_CLAIMS]:
+        date = dates_by_id.get(item["date_id"]) if item["date_id"] else None
+        out.rows[NUMERIC_CLAIMS].append({
+            "doc_id": doc_id, **item,
+            "date_text": date.get("text") if date else None,
+            "date_value": date.get("value") if date else None,
+            **placed(item["start"], item["end"]), "provenance": provenance,
+        })
+        out.counts[f"label:{NUMERIC_CLAIMS}:{vocab.numeric_kinds[item['kind']]}"] += 1
+    for layer in ("zones", *SPAN_CONFIGS):
+        out.counts[f"layer:{layer}"] += len(layers[layer])
+    for z in layers["zones"]:
+        out.counts[f"label:zones:{vocab.zone_types[z['type']]}"] += 1
+    return out
+
+
+def _role(roles: tuple[str, ...], value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if value not in roles:
+        raise RowError(f"{where}: {value!r} is not in schema/vocabulary.schema.json $defs/AnnotatorRole ({', '.join(roles)})")
+    return roles.index(value)
+
+
+# ---------------------------------------------------------------- the inverse (lossless check)
+
+def decode_labels(value: Any, feature: Any) -> Any:
+    """Replace ClassLabel indices by their names, following a `datasets` feature."""
+    import datasets
+
+    if value is None:
+        return None
+    if isinstance(feature, datasets.ClassLabel):
+        return feature.int2str(value)
+    if isinstance(feature, (datasets.List, datasets.Sequence)) and isinstance(value, list):
+        return [decode_labels(v, feature.feature) for v in value]
+    if isinstance(feature, (dict, datasets.Features)) and isinstance(value, dict):
+        return {k: decode_labels(v, feature[k]) if k in feature else v for k, v in value.items()}
+    return value
+
+
+def _resolve(node: Any, root: dict) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = root
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _restore(value: Any, node: Any, root: dict) -> Any:
+    """Drop optional keys that are null (absent in the file) and give integral numbers back as int."""
+    node = _resolve(node, root)
+    if isinstance(node, dict) and value is not None:
+        for branch in node.get("oneOf", []):
+            branch = _resolve(branch, root)
+            if isinstance(branch, dict) and branch.get("type") != "null":
+                node = branch
+                break
+    if isinstance(value, dict):
+        props = node.get("properties", {}) if isinstance(node, dict) else {}
+        required = set(node.get("required", [])) if isinstance(node, dict) else set()
+        return {
+            k: _restore(v, props.get(k), root)
+            for k, v in value.items()
+            if not (v is None and k not in required)
+        }
+    if isinstance(value, list):
+        items = node.get("items") if isinstance(node, dict) else None
+        return [_restore(v, items, root) for v in value]
+    if isinstance(value, float) and isinstance(node, dict) and node.get("type") == "number" and value.is_integer():
+        return int(value)
+    return value
+
+
+def annotation_from_document(row: dict, annotation_schema: dict) -> dict:
+    """annotated/<doc_id>.json rebuilt from a `documents` row whose labels are names.
+
+    Exact up to JSON equality (an integral number written as 7.0 comes back as 7); with
+    `jsonio.canonical_dumps(result, annotation_schema)` it is byte-identical to a file in
+    canonical layout."""
+    ann = {
+        "schema_version": row["schema_version"],
+        "guidelines_version": row["guidelines_version"],
+        "doc_id": row["id"],
+        "raw_sha256": row["raw_sha256"],
+        "annotators": row["annotators"],
+        "status": row["status"],
+        "temporal_anchor": row["temporal_anchor"],
+        "notes": row["notes"],
+        **{layer: row[layer] for layer in ("zones", *SPAN_CONFIGS)},
+    }
+    return _restore(ann, annotation_schema, annotation_schema)

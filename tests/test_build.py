@@ -1,0 +1,420 @@
+"""`newscorpus build` on a small synthetic corpus: layout, determinism, losslessness,
+atomicity, refusal, offline loading, card and provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from build_fixture import REPO, Doc, default_docs, tree_digest, write_corpus
+
+from newscorpus import build as buildmod
+from newscorpus import card as cardlib
+from newscorpus.build import MANIFEST, BuildError, BuildRefused, build
+from newscorpus.cli import main
+from newscorpus.corpus import CorpusPaths
+from newscorpus.features import CONFIGS, ner_tag_names
+from newscorpus.jsonio import canonical_dumps
+from newscorpus.rows import annotation_from_document, decode_labels
+from newscorpus.spec import vocabulary
+
+pq = pytest.importorskip("pyarrow.parquet")
+datasets = pytest.importorskip("datasets")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    root = write_corpus(tmp_path_factory.mktemp("corpus"))
+    build(CorpusPaths(root), jobs=1, progress=False)
+    return root, root / "dist"
+
+
+def _load(dist: Path, config: str, tmp: Path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return datasets.load_dataset(str(dist), config, cache_dir=str(tmp / "hf-cache"))
+
+
+# ----------------------------------------------------------------------------- layout
+
+def test_layout_and_manifest(built):
+    root, dist = built
+    manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
+    listed = {f["path"]: f for f in manifest["files"]}
+    on_disk = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {MANIFEST}
+    assert set(listed) == on_disk
+    assert "README.md" in listed
+    for path, entry in listed.items():
+        assert tree_digest(dist)[path] == entry["sha256"]
+        if path.endswith(".parquet"):
+            config, name = path.split("/")[1:]
+            assert config in CONFIGS
+            assert name == f"{entry['split']}-00000-of-00001.parquet"
+            assert pq.ParquetFile(dist / path).metadata.num_rows == entry["rows"]
+    # the fixture pins doc 0 to train and doc 2 to test; doc 1 (story of doc 0, unit document) is hashed
+    assert manifest["splits"]["documents"]["train"] >= 1 and manifest["splits"]["documents"]["test"] >= 1
+    assert manifest["tool"]["name"] == "newscorpus"
+    assert not any(p.name.startswith(".") for p in dist.parent.iterdir() if p.name.startswith(".dist"))
+
+
+def test_no_timestamp_or_absolute_path_in_output(built):
+    root, dist = built
+    for path in dist.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert str(root).encode() not in data, f"{path} embeds the build folder"
+
+
+def test_parquet_schema_matches_yaml_features(built):
+    """ClassLabel names in the Parquet `huggingface` metadata and in the card's YAML agree."""
+    import yaml
+
+    root, dist = built
+    readme = (dist / "README.md").read_text("utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    infos = front["dataset_info"]
+    infos = infos if isinstance(infos, list) else [infos]
+    for info in infos:
+        yaml_features = datasets.Features._from_yaml_list(info["features"])
+        for f in (dist / "data" / info["config_name"]).glob("*.parquet"):
+            schema = pq.read_schema(f)
+            file_features = datasets.Features.from_arrow_schema(schema)
+            assert file_features == yaml_features, f
+            meta = json.loads(schema.metadata[b"newscorpus"])
+            assert meta["config"] == info["config_name"]
+            assert meta["tool_version"]
+            assert "source_commit" in meta
+
+
+# ----------------------------------------------------------------------------- guarantees
+
+def test_two_builds_are_byte_identical_whatever_jobs(tmp_path):
+    root = write_corpus(tmp_path / "corpus")
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(CorpusPaths(root), out=a, jobs=1, progress=False)
+    build(CorpusPaths(root), out=b, jobs=2, progress=False)
+    assert tree_digest(a) == tree_digest(b)
+    # rebuilding in place replaces the previous build with the same bytes
+    build(CorpusPaths(root), out=a, jobs=2, progress=False, max_shard_rows=None)
+    assert tree_digest(a) == tree_digest(b)
+
+
+def test_documents_config_reconstructs_annotation_files_exactly(built, tmp_path, monkeypatch):
+    root, dist = built
+    schema = json.loads((root / "schema" / "annotation.schema.json").read_text("utf-8"))
+    loaded = _load(dist, "documents", tmp_path, monkeypatch)
+    seen = set()
+    for split in loaded:
+        features = loaded[split].features
+        for row in loaded[split]:
+            decoded = decode_labels(row, features)
+            rebuilt = annotation_from_document(decoded, schema)
+            path = root / "annotated" / f"{row['id']}.json"
+            assert rebuilt == json.loads(path.read_text("utf-8"))
+            assert canonical_dumps(rebuilt, schema).encode("utf-8") == path.read_bytes()
+            assert row["text"].encode("utf-8") == (root / "raw" / f"{row['id']}.txt").read_bytes()
+            seen.add(row["id"])
+    assert seen == {d.doc_id for d in default_docs()}
+
+
+def test_failed_build_leaves_previous_output_untouched(built, tmp_path, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    before = tree_digest(out)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated crash after the Parquet files were written")
+
+    monkeypatch.setattr(cardlib, "render", boom)
+    with pytest.raises(RuntimeError):
+        build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    before = tree_digest(out)
+    calls = {"n": 0}
+    real = buildmod._ShardWriter.add
+
+    def interrupt(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, rows)
+
+    monkeypatch.setattr(buildmod._ShardWriter, "add", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def test_invalid_corpus_is_refused_with_the_report(tmp_path, capsys):
+    root = write_corpus(tmp_path / "corpus")
+    doc = default_docs()[0].doc_id
+    path = root / "annotated" / f"{doc}.json"
+    path.write_text(path.read_text("utf-8").replace('"text": "NTV"', '"text": "NTX"', 1), "utf-8")
+    with pytest.raises(BuildRefused):
+        build(CorpusPaths(root), jobs=1, progress=False)
+    code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"annotated/{doc}.json" in err
+    assert "refused" in err
+    assert not (root / "dist").exists()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path, capsys):
+    root = write_corpus(tmp_path / "corpus")
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me", "utf-8")
+    code = main(["build", "--root", str(root), "--out", str(precious), "--no-progress"])
+    assert code == 2
+    assert "not a previous build" in capsys.readouterr().err
+    assert (precious / "notes.txt").read_text("utf-8") == "keep me"
+
+
+# ----------------------------------------------------------------------------- loading
+
+def test_every_config_loads_offline_with_features_and_sizes(built, tmp_path, monkeypatch):
+    root, dist = built
+    vocab = vocabulary(root)
+    manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
+    rows = {}
+    for f in manifest["files"]:
+        if "config" in f:
+            rows.setdefault(f["config"], {}).setdefault(f["split"], 0)
+            rows[f["config"]][f["split"]] += f["rows"]
+    for config in CONFIGS:
+        loaded = _load(dist, config, tmp_path, monkeypatch)
+        assert {s: len(loaded[s]) for s in loaded} == rows[config], config
+        # the card's dataset_info is read (so datasets verifies the split sizes against it)
+        info = datasets.load_dataset_builder(str(dist), config, cache_dir=str(tmp_path / "hf-cache")).info
+        assert {s: info.splits[s].num_examples for s in info.splits} == rows[config], config
+    ner = _load(dist, "ner", tmp_path, monkeypatch)
+    assert ner["train"].features["ner_tags"].feature.names == ner_tag_names(vocab)
+    ents = _load(dist, "entities", tmp_path, monkeypatch)
+    assert ents["train"].features["label"].names == list(vocab.entity_labels)
+    docs = _load(dist, "documents", tmp_path, monkeypatch)
+    assert docs["train"].features["zones"].feature["type"].names == list(vocab.zone_types)
+    # the default config is documents
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    default = datasets.load_dataset(str(dist), cache_dir=str(tmp_path / "hf-cache"))
+    assert set(default["train"].column_names) == set(docs["train"].column_names)
+
+
+def test_known_values(built, tmp_path, monkeypatch):
+    root, dist = built
+    first = default_docs()[0].doc_id
+    docs = _load(dist, "documents", tmp_path, monkeypatch)["train"]
+    row = next(r for r in docs if r["id"] == first)
+    assert row["publication_date"] == "2021-01-05"
+    assert row["publisher"] == "Agence Ünicode"
+    assert row["url"] is None and row["url_null_reason"] == "synthetic test article"
+    assert row["notes"] == ["synthetic fixture"]
+    quotes = _load(dist, "quotes", tmp_path, monkeypatch)["train"]
+    q3 = next(q for q in quotes if q["doc_id"] == first and q["id"] == "q3")
+    assert q3["text"] == "“We’ll see next year,”"
+    assert q3["speaker"]["text"] == "he" and q3["speaker_name"] == "Mevlüt Çavuşoğlu"
+    assert q3["intermediary"] == {"start": q3["intermediary"]["start"], "end": q3["intermediary"]["end"], "text": "NTV", "entity_id": "ntv"}
+    numeric = _load(dist, "numeric_claims", tmp_path, monkeypatch)["train"]
+    n1 = next(n for n in numeric if n["doc_id"] == first)
+    assert n1["value"] == 20_000_000_000 and n1["approximate"] is True
+    assert numeric.features["unit"].int2str(n1["unit"]) == "USD"
+    dates = _load(dist, "dates", tmp_path, monkeypatch)["train"]
+    t3 = next(d for d in dates if d["doc_id"] == first and d["id"] == "t3")
+    assert dates.features["mod"].int2str(t3["mod"]) == "APPROX"
+    t1 = next(d for d in dates if d["doc_id"] == first and d["id"] == "t1")
+    assert t1["mod"] is None and t1["temporal_anchor"] == "2021-01-05"
+    reg = _load(dist, "entity_registry", tmp_path, monkeypatch)["registry"]
+    cav = next(r for r in reg if r["id"] == "mevlut-cavusoglu")
+    assert cav["name"] == "Mevlüt Çavuşoğlu"
+    assert cav["mention_count"] == sum(cav["mentions_by_split"].values()) == 3 * len(default_docs())
+    ntv = next(r for r in reg if r["id"] == "ntv")
+    assert ntv["aliases"] is None  # absent in the registry file stays absent
+
+
+def test_span_rows_stand_alone(built, tmp_path, monkeypatch):
+    root, dist = built
+    for config in ("entities", "quotes", "dates", "numeric_claims"):
+        loaded = _load(dist, config, tmp_path, monkeypatch)
+        for split in loaded:
+            zone_names = loaded[split].features["zone_type"].names
+            for row in loaded[split]:
+                text = (root / "raw" / f"{row['doc_id']}.txt").read_text("utf-8")
+                assert text[row["start"]:row["end"]] == row["text"]
+                c0 = row["context_start"]
+                assert text[c0:c0 + len(row["context"])] == row["context"]
+                assert row["context"][row["start"] - c0:row["end"] - c0] == row["text"]
+                assert zone_names[row["zone_type"]] != "boilerplate"
+                assert len(row["provenance"]["raw_sha256"]) == 64
+                assert row["provenance"]["annotators"][0]["id"] == "annotator-a"
+
+
+def test_ner_rows_are_consistent_bio(built, tmp_path, monkeypatch):
+    root, dist = built
+    ner = _load(dist, "ner", tmp_path, monkeypatch)
+    names = ner["train"].features["ner_tags"].feature.names
+    zone_names = ner["train"].features["zone_type"].names
+    for split in ner:
+        for row in ner[split]:
+            assert zone_names[row["zone_type"]] != "boilerplate"
+            tags = [names[t] for t in row["ner_tags"]]
+            assert len(tags) == len(row["tokens"]) == len(row["token_starts"]) == len(row["token_ends"])
+            for tok, a, b in zip(row["tokens"], row["token_starts"], row["token_ends"]):
+                assert row["text"][a:b] == tok
+            for prev, tag in zip(["O", *tags], tags):
+                if tag.startswith("I-"):
+                    assert prev[2:] == tag[2:] and prev != "O"
+    first = next(r for r in ner["train"] if "Mevlüt" in r["tokens"])
+    tags = dict(zip(first["tokens"], [names[t] for t in first["ner_tags"]]))
+    assert tags["Mevlüt"] == "B-PERSON" and tags["Çavuşoğlu"] == "I-PERSON"
+    assert tags["U.S."] == "B-GPE"
+    assert tags["around"] == "B-MONEY" and tags["billion"] == "I-MONEY"
+    assert tags["Tuesday"] == "B-DATE"
+
+
+# ----------------------------------------------------------------------------- shards and splits
+
+def test_bounded_shards_are_named_like_the_hub_and_load(tmp_path, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False, max_shard_rows=2)
+    shards = sorted(p.name for p in (out / "data" / "entities").glob("train-*.parquet"))
+    assert len(shards) > 1
+    assert shards == [f"train-{i:05d}-of-{len(shards):05d}.parquet" for i in range(len(shards))]
+    for p in shards:
+        assert pq.ParquetFile(out / "data" / "entities" / p).metadata.num_rows <= 2
+    loaded = _load(out, "entities", tmp_path, monkeypatch)
+    reference = tmp_path / "ref"
+    build(CorpusPaths(root), out=reference, jobs=1, progress=False)
+    assert len(loaded["train"]) == pq.ParquetFile(reference / "data" / "entities" / "train-00000-of-00001.parquet").metadata.num_rows
+
+
+def test_empty_split_is_left_out_of_configs_and_explained(built):
+    import yaml
+
+    root, dist = built
+    manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
+    readme = (dist / "README.md").read_text("utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    for split, count in manifest["splits"]["documents"].items():
+        in_configs = any(f["split"] == split for c in front["configs"] for f in c["data_files"])
+        assert in_configs == (count > 0)
+        if count == 0:
+            assert f"**{split}** is empty:" in readme
+            assert split in manifest["splits"]["empty"]
+
+
+def test_story_split_keeps_a_story_together(tmp_path):
+    docs = [Doc(f"wire_2021-01-{i % 28 + 1:02d}_story-{i}", f"2021-01-{i % 28 + 1:02d}_event-{i // 2}") for i in range(24)]
+    splits = {
+        "schema_version": "1.0.0",
+        "policy": {"unit": "story", "min_stories_for_story_split": 10,
+                   "fractions": {"train": 0.5, "validation": 0.25, "test": 0.25}, "salt": "s"},
+        "assignments": {},
+    }
+    root = write_corpus(tmp_path / "corpus", docs=docs, splits=splits)
+    result = build(CorpusPaths(root), jobs=2, progress=False)
+    assert result.plan.unit == "story"
+    assert result.plan.leaked_stories == {}
+    by_story: dict[str, set] = {}
+    for d in docs:
+        by_story.setdefault(d.story_id, set()).add(result.plan.assignment[d.doc_id])
+    assert all(len(s) == 1 for s in by_story.values())
+    readme = (root / "dist" / "README.md").read_text("utf-8")
+    assert "Unit: **story**" in readme and "No story has documents in more than one split." in readme
+
+
+# ----------------------------------------------------------------------------- card
+
+def test_card_counts_are_generated(built):
+    root, dist = built
+    readme = (dist / "README.md").read_text("utf-8")
+    assert "<!-- generated:" not in readme and "template-note" not in readme
+    n = len(default_docs())
+    assert f"| entities | " in readme
+    assert f"This build holds **{n} annotated documents**" in readme
+    assert "| `PERSON` |" in readme  # per-label table
+    assert "No inter-annotator agreement report exists" in readme
+    assert "Mevlüt Çavuşoğlu (`mevlut-cavusoglu`)" in readme  # speakers table
+    assert "license: other" in readme and "license_name:" in readme
+
+
+def test_card_renders_the_agreement_report(tmp_path):
+    agreement = {"a": "annotated/passes/x", "b": "annotated/passes/y", "documents": ["d"],
+                 "layers": {"entities": {"span": {"precision": 0.9, "recall": 0.8, "f1": 0.847},
+                                         "partial": {"f1": 0.9},
+                                         "attributes": {"label": {"proportion": 0.95}},
+                                         "kappa": {"label": 0.91}}}}
+    root = write_corpus(tmp_path / "corpus", agreement=agreement)
+    build(CorpusPaths(root), jobs=1, progress=False)
+    readme = (root / "dist" / "README.md").read_text("utf-8")
+    assert "| entities | 0.900 | 0.800 | 0.847 | 0.900 |" in readme
+    assert "| entities | label | 0.950 | 0.910 |" in readme
+
+
+def test_unknown_or_missing_card_marker_is_a_clear_error(tmp_path, capsys):
+    root = write_corpus(tmp_path / "corpus")
+    card = root / "DATASET_CARD.md"
+    text = card.read_text("utf-8")
+    card.write_text(text.replace("<!-- generated:counts -->", "<!-- generated:countz -->"), "utf-8")
+    code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "DATASET_CARD.md:" in err and "'countz'" in err
+    card.write_text(text.replace("<!-- generated:counts -->", ""), "utf-8")
+    with pytest.raises(BuildError, match="lacks the generated section"):
+        build(CorpusPaths(root), jobs=1, progress=False)
+    assert not (root / "dist").exists()
+
+
+# ----------------------------------------------------------------------------- provenance and CLI
+
+def test_source_commit_is_recorded_or_null_with_reason(tmp_path):
+    root = write_corpus(tmp_path / "corpus")
+    plain = buildmod.source_commit(root)
+    assert plain["commit"] is None and plain["null_reason"]
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
+        subprocess.run(["git", "-C", str(root), *cmd], check=True, env=env, capture_output=True)
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    result = build(CorpusPaths(root), jobs=1, progress=False)
+    assert result.source == {"commit": head, "dirty": False, "null_reason": None}
+    manifest = json.loads((root / "dist" / MANIFEST).read_text("utf-8"))
+    assert manifest["source"]["commit"] == head
+    meta = json.loads(pq.read_schema(next((root / "dist" / "data" / "ner").glob("*.parquet"))).metadata[b"newscorpus"])
+    assert meta["source_commit"] == head and meta["source_dirty"] is False
+
+
+def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    monkeypatch.chdir(root)
+    code = main(["build", "--no-progress", "--jobs", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert 'datasets.load_dataset("dist", "documents")' in out
+    assert (root / "dist" / "README.md").is_file()
+
+
+def test_repo_card_template_has_every_required_section():
+    text = (REPO / "DATASET_CARD.md").read_text("utf-8")
+    for name in cardlib.REQUIRED_SECTIONS:
+        assert f"<!-- generated:{name} -->" in text
+    for heading in ("## Dataset Summary", "## Supported Tasks", "## Languages", "## Dataset Structure",
+                    "### Data Splits", "### Source Data", "### Annotations", "## Personal and Sensitive Information",
+                    "### Bias, Risks and Limitations", "## Licensing Information", "## Citation Information"):
+        assert heading in text

@@ -1,0 +1,71 @@
+"""Sentence splitting, tokenization and BIO tagging for the `ner` config (newscorpus.ner)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newscorpus.ner import split_sentences, tag_sentences, tokenize
+
+LAYERS = ("entities", "dates", "numeric_claims")
+TYPE_OF = {"entities": lambda s: s["label"], "dates": lambda s: s["type"], "numeric_claims": lambda s: s["kind"].upper()}
+
+
+def zone(text, start=0, end=None, type_="body", zid="z1"):
+    end = len(text) if end is None else end
+    return {"id": zid, "start": start, "end": end, "text": text[start:end], "type": type_}
+
+
+def words(text, start=0, end=None):
+    toks, _ = tokenize(text, start, len(text) if end is None else end)
+    return [text[a:b] for a, b in toks]
+
+
+def test_tokens_keep_initialisms_numbers_and_split_possessives():
+    assert words("The U.S.-led F-35 project cost $1,000.5 million.") == [
+        "The", "U.S.", "-", "led", "F", "-", "35", "project", "cost", "$", "1,000.5", "million", "."]
+    assert words("Turkey’s S-400s don’t “work”") == ["Turkey", "’s", "S", "-", "400s", "don’t", "“", "work", "”"]
+    assert words("Çavuşoğlu İsmail Erdoğan") == ["Çavuşoğlu", "İsmail", "Erdoğan"]
+
+
+def test_tokens_are_cut_at_span_boundaries():
+    text = "Anakaraexpects"
+    toks, forced = tokenize(text, 0, len(text), {7})
+    assert [text[a:b] for a, b in toks] == ["Anakara", "expects"] and forced == 1
+
+
+def test_sentences_split_at_terminal_punctuation_not_abbreviations_or_spans():
+    text = "Mr. Smith met U.S. officials. “It works,” he said. Then he left!\nNext line"
+    sents = [text[s.start:s.end] for s in split_sentences(text, [zone(text)], [])]
+    assert sents == ["Mr. Smith met U.S. officials.", "“It works,” he said.", "Then he left!", "Next line"]
+    protected = [(text.index("said. Then"), text.index("said. Then") + 10)]
+    sents = [text[s.start:s.end] for s in split_sentences(text, [zone(text)], protected)]
+    assert "“It works,” he said. Then he left!" in sents
+
+
+def test_boilerplate_zones_give_no_sentences_and_zone_edges_are_boundaries():
+    text = "Headline here\nREAD MORE: other story\nBody text."
+    zones = [zone(text, 0, 13, "headline", "z1"), zone(text, 14, 35, "boilerplate", "z2"), zone(text, 36, None, "body", "z3")]
+    sents = split_sentences(text, zones, [])
+    assert [(s.zone_id, text[s.start:s.end]) for s in sents] == [("z1", "Headline here"), ("z3", "Body text.")]
+
+
+def test_precedence_entity_over_date_over_numeric():
+    text = "The 2020 Summit took place."
+    layers = {
+        "entities": [{"start": 4, "end": 15, "text": "2020 Summit", "label": "EVENT"}],
+        "dates": [{"start": 4, "end": 8, "text": "2020", "type": "DATE"}],
+        "numeric_claims": [],
+    }
+    tagged, stats = tag_sentences(text, [zone(text)], layers, TYPE_OF, LAYERS)
+    assert tagged[0].tags == ["O", "B-EVENT", "I-EVENT", "O", "O", "O"]
+    assert stats.dropped == {"entities": 0, "dates": 1, "numeric_claims": 0}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Ç’'“”.-$1,\n?!U.S")), min_size=0, max_size=60))
+def test_tokens_cover_every_non_space_character_in_order(text):
+    toks, _ = tokenize(text, 0, len(text))
+    covered = "".join(text[a:b] for a, b in toks)
+    assert covered == "".join(ch for ch in text if not ch.isspace())
+    assert all(a < b for a, b in toks) and all(b1 <= a2 for (_, b1), (a2, _) in zip(toks, toks[1:]))

@@ -1,0 +1,87 @@
+"""`newscorpus build` on the repository's own corpus (the seed articles)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newscorpus.build import MANIFEST, BuildRefused, build
+from newscorpus.corpus import CorpusPaths
+from newscorpus.jsonio import canonical_dumps
+from newscorpus.rows import annotation_from_document, decode_labels
+
+datasets = pytest.importorskip("datasets")
+
+REPO = Path(__file__).resolve().parents[1]
+SOUTHFRONT = "southfront_2020-12_turkey-us-s400-working-group"
+TRT = "trtworld_2020-12-30_turkey-us-s400-working-group-talks"
+NEEDED = [f"annotated/{SOUTHFRONT}.json", f"annotated/{TRT}.json", "annotated/entity_registry.json",
+          "annotated/splits.json", "DATASET_CARD.md"]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    missing = [p for p in NEEDED if not (REPO / p).is_file()]
+    if missing:
+        pytest.skip(f"the repository corpus is incomplete: {', '.join(missing)} absent")
+    out = tmp_path_factory.mktemp("real") / "dist"
+    try:
+        build(CorpusPaths(REPO), out=out, jobs=2, progress=False)
+    except BuildRefused as refused:
+        from newscorpus.validate import render_text
+
+        pytest.fail("the repository corpus does not validate, so the build refuses:\n" + render_text(refused.report))
+    return out
+
+
+def _load(dist, config, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return datasets.load_dataset(str(dist), config, cache_dir=str(tmp_path / "hf-cache"))
+
+
+def test_seed_documents_land_in_their_pinned_splits(dist, tmp_path, monkeypatch):
+    docs = _load(dist, "documents", tmp_path, monkeypatch)
+    assert set(docs) == {"train", "test"}  # validation is empty, so it is not a config split
+    assert [r["id"] for r in docs["train"]] == [SOUTHFRONT]
+    trt = docs["test"][0]
+    assert trt["id"] == TRT
+    assert trt["publication_date"] == "2020-12-30"
+    assert trt["publisher"] == "TRT World"
+    sf = docs["train"][0]
+    assert sf["publication_date"] is None
+    assert (sf["publication_date_earliest"], sf["publication_date_latest"]) == ("2020-12-30", "2020-12-31")
+
+
+def test_a_known_quote_and_its_speaker(dist, tmp_path, monkeypatch):
+    quotes = _load(dist, "quotes", tmp_path, monkeypatch)["test"]
+    q = next(r for r in quotes if r["text"] == "“It is an attack on our sovereign rights,”")
+    assert q["doc_id"] == TRT
+    assert q["speaker"]["text"] == "he"
+    assert q["speaker_entity_id"] == "mevlut-cavusoglu"
+    assert q["cue"]["text"] == "stressed"
+    assert quotes.features["kind"].int2str(q["kind"]) == "direct"
+    assert q["context"] == "“It is an attack on our sovereign rights,” he stressed."
+
+
+def test_real_annotations_round_trip(dist, tmp_path, monkeypatch):
+    schema = json.loads((REPO / "schema" / "annotation.schema.json").read_text("utf-8"))
+    docs = _load(dist, "documents", tmp_path, monkeypatch)
+    for split in docs:
+        for row in docs[split]:
+            rebuilt = annotation_from_document(decode_labels(row, docs[split].features), schema)
+            path = REPO / "annotated" / f"{row['id']}.json"
+            assert rebuilt == json.loads(path.read_text("utf-8"))
+            assert canonical_dumps(rebuilt, schema).encode("utf-8") == path.read_bytes()
+
+
+def test_card_states_leakage_and_why_validation_is_empty(dist):
+    readme = (dist / "README.md").read_text("utf-8")
+    assert "story `2020-12-30_turkey-us-s400-working-group`" in readme
+    assert "**validation** is empty:" in readme
+    assert "SouthFront" in readme and "TRT World" in readme
+    manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
+    assert manifest["splits"]["documents"] == {"train": 1, "validation": 0, "test": 1}
+    assert manifest["splits"]["leaked_stories"] == ["2020-12-30_turkey-us-s400-working-group"]
