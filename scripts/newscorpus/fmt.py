@@ -1,0 +1,182 @@
+"""`newscorpus fmt`: rewrite annotation, metadata, registry and splits files in canonical layout.
+
+Canonical layout (`jsonio.canonical_dumps`): keys in schema order, spans sorted by offset
+with one span per line, two-space indentation, UTF-8 without escapes, final newline. Then a
+pull-request diff shows exactly which span an annotator changed.
+
+Formatting never changes content. Before writing, the new text is parsed back and compared
+with the old data (span lists as multisets, everything else exactly); a file whose content
+would change is left alone and reported. A file that is not strict JSON (syntax error,
+duplicate key, NaN) is not touched either: `newscorpus validate` says what is wrong with it.
+Raw files are never touched. `--check` only reports.
+
+Exit codes: 0 nothing to do (or everything written), 1 with --check when a file would be
+reformatted, or when a file could not be formatted; 2 usage or environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+from newscorpus.corpus import ANNOTATED_DIR, PASSES_DIR, REGISTRY_FILE, SPLITS_FILE, CorpusNotFound, CorpusPaths, find_root
+from newscorpus.jsonio import atomic_write_bytes, canonical_dumps
+from newscorpus.positions import read_json_strict
+from newscorpus.spec import load_schemas
+from newscorpus.validate import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    _annotation_rel,
+    _meta_rel,
+    pass_annotators,
+    pass_doc_ids,
+    resolve_targets,
+)
+
+SCHEMA_FOR_KIND = {"annotation": "annotation", "metadata": "metadata", "registry": "entity_registry", "splits": "splits"}
+
+
+def _is_span(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=True)
+
+
+def content_equal(a: Any, b: Any) -> bool:
+    """Same content: dicts by key, span lists as multisets, other lists in order."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(content_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return False
+        if a and all(_is_span(x) for x in a) and all(_is_span(x) for x in b):
+            return sorted(_key(x) for x in a) == sorted(_key(x) for x in b)
+        return all(content_equal(x, y) for x, y in zip(a, b))
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    return a == b
+
+
+def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """(relative path, kind) of every JSON file the targets touch, sorted; and the ignored targets."""
+    selection = resolve_targets(paths, targets)
+    root = paths.root
+    found: dict[str, str] = {}
+
+    def add(rel: str, kind: str) -> None:
+        if (root / rel).is_file():
+            found[rel] = kind
+
+    if selection.whole:
+        for doc_id in paths.meta_doc_ids():
+            add(_meta_rel(doc_id), "metadata")
+        for doc_id in paths.annotation_doc_ids():
+            add(_annotation_rel(doc_id), "annotation")
+        for annotator in pass_annotators(paths):
+            add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
+            for doc_id in pass_doc_ids(paths, annotator):
+                add(_annotation_rel(doc_id, annotator), "annotation")
+        add(f"{ANNOTATED_DIR}/{REGISTRY_FILE}", "registry")
+        add(f"{ANNOTATED_DIR}/{SPLITS_FILE}", "splits")
+    for doc_id in selection.doc_ids:
+        add(_meta_rel(doc_id), "metadata")
+        add(_annotation_rel(doc_id), "annotation")
+    for annotator, doc_id in selection.passes:
+        add(_annotation_rel(doc_id, annotator), "annotation")
+    for annotator in selection.pass_registries:
+        add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
+    if selection.registry:
+        add(f"{ANNOTATED_DIR}/{REGISTRY_FILE}", "registry")
+    if selection.splits:
+        add(f"{ANNOTATED_DIR}/{SPLITS_FILE}", "splits")
+    return sorted(found.items()), selection.ignored
+
+
+def format_bytes(data: bytes, schema: dict) -> tuple[bytes | None, str | None]:
+    """(canonical bytes, None), or (None, why the file cannot be formatted)."""
+    result = read_json_strict(data)
+    if result.findings:
+        finding = result.findings[0]
+        where = f"{finding.line}:{finding.column}: " if finding.line else ""
+        return None, f"{where}{finding.message}"
+    try:
+        text = canonical_dumps(result.data, schema)
+        encoded = text.encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        return None, f"cannot be written canonically: {exc}"
+    again = read_json_strict(encoded)
+    if again.findings or not content_equal(result.data, again.data):
+        return None, "canonical layout would change the content (a bug in the formatter); file left as it is"
+    return encoded, None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the whole corpus)")
+    parser.add_argument("--check", action="store_true", help="only report files that are not in canonical layout (exit 1 if any)")
+    parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.root is not None:
+            paths = find_root(args.root)
+        else:
+            try:
+                paths = find_root()
+            except CorpusNotFound:
+                if not args.paths:
+                    raise
+                paths = find_root(args.paths[0])
+        files, ignored = files_to_format(CorpusPaths(paths.root.resolve()), list(args.paths) or None)
+        schemas = load_schemas(paths.root.resolve()).documents
+    except (CorpusNotFound, UsageError) as exc:
+        print(f"newscorpus fmt: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"newscorpus fmt: cannot load schema/: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    root = paths.root.resolve()
+    changed, failed = [], []
+    for rel, kind in files:
+        path = root / rel
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            failed.append(rel)
+            print(f"{rel}: error: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            continue
+        new, problem = format_bytes(data, schemas[SCHEMA_FOR_KIND[kind]])
+        if problem:
+            failed.append(rel)
+            print(f"{rel}:{problem if problem[:1].isdigit() else ' ' + problem} (not formatted; run `newscorpus validate {rel}`)", file=sys.stderr)
+            continue
+        if new == data:
+            continue
+        changed.append(rel)
+        if args.check:
+            print(f"would reformat {rel}")
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        atomic_write_bytes(path, new)
+        os.chmod(path, mode)
+        print(f"reformatted {rel}")
+    for target in ignored:
+        print(f"note: {target} is not a corpus file; not formatted", file=sys.stderr)
+    verb = "would reformat" if args.check else "reformatted"
+    print(
+        f"newscorpus fmt: {len(files)} file{'s' if len(files) != 1 else ''} checked, {len(changed)} {verb}"
+        + (f", {len(failed)} not formattable" if failed else ""),
+        file=sys.stderr,
+    )
+    if failed or (args.check and changed):
+        return EXIT_INVALID
+    return EXIT_OK

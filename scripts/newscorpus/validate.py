@@ -1,0 +1,1860 @@
+"""`newscorpus validate`: check raw files, metadata, annotations and corpus files.
+
+Every finding is a `Diagnostic` with a stable rule code from `newscorpus.rules`. Checks run
+in layers per file (L1 file, L2 schema, L3 spans, L4 references, L5 values; L6 corpus
+pairing and hashes); a file that fails a layer is not checked by the later ones, so one
+mistake does not cascade into a hundred errors.
+
+Per-document work is `validate_document(root, doc_id)` (and `validate_pass_document` for
+an annotation pass): a pure, picklable top-level function, run in a process pool for big
+corpora. Results are sorted, so the output is byte-identical whatever `--jobs` is.
+
+This module must stay light to import: it never imports datasets, pandas or pyarrow, and
+it imports jsonschema (the reference engine, which writes the messages) only when the fast
+engine (jsonschema_rs) rejects a file or is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import difflib
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from newscorpus import __version__, values
+from newscorpus.corpus import (
+    ANNOTATED_DIR,
+    ANNOTATION_SUFFIX,
+    META_SUFFIX,
+    PASSES_DIR,
+    RAW_DIR,
+    RAW_SUFFIX,
+    REGISTRY_FILE,
+    SPLITS_FILE,
+    CorpusNotFound,
+    CorpusPaths,
+    find_root,
+)
+from newscorpus.jsonio import atomic_write_text, canonical_dumps
+from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
+from newscorpus.positions import LineIndex, PositionIndex, decode_utf8, format_path, read_json_strict
+from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
+from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, load_schemas
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+ENGINE_ENV = "NEWSCORPUS_SCHEMA_ENGINE"  # auto (default) | rs | jsonschema
+ENGINES = ("auto", "rs", "jsonschema")
+POOL_MIN_TASKS = 64  # below this many documents a process pool costs more than it saves
+SPAN_LAYERS = ("entities", "quotes", "dates", "numeric_claims")  # annotated layers (zones apart)
+SCHEMA_KIND = {"annotation": "annotation", "metadata": "metadata", "registry": "entity_registry", "splits": "splits"}
+ALLOWED_EXTRA_FILES = frozenset({".gitkeep", ".gitattributes"})
+
+
+class UsageError(Exception):
+    """A usage or environment problem (bad path, no corpus): exit code 2."""
+
+
+# =============================================================================== report
+
+
+@dataclass
+class ValidationReport(CorpusReport):
+    """`CorpusReport` plus annotation passes and the corpus-level files that were checked."""
+
+    root: str = ""
+    strict: bool = False
+    whole_corpus: bool = False
+    passes: dict[str, list[DocumentResult]] = field(default_factory=dict)  # annotator -> results
+    corpus_files: dict[str, str | None] = field(default_factory=dict)  # registry/splits path -> sha256
+    ignored: list[str] = field(default_factory=list)  # targets that are not corpus files
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = set(self.corpus_diagnostics)
+        for doc in self.documents:
+            found.update(doc.diagnostics)
+        for results in self.passes.values():
+            for doc in results:
+                found.update(doc.diagnostics)
+        return sorted(found, key=Diagnostic.sort_key)
+
+    def ok(self, strict: bool | None = None) -> bool:
+        strict = self.strict if strict is None else strict
+        return not any(d.severity == "error" or strict for d in self.diagnostics)
+
+    def exit_code(self) -> int:
+        return EXIT_OK if self.ok() else EXIT_INVALID
+
+
+# =============================================================================== one file
+
+
+def _q(text: Any, limit: int = 80) -> str:
+    """A string shown in a message: quoted, escapes visible, long ones shortened."""
+    if not isinstance(text, str):
+        text = json.dumps(text, ensure_ascii=False, default=str)[: limit * 2]
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(text) > limit:
+        half = limit // 2 - 2
+        text = text[:half] + " … " + text[-half:]
+    shown = json.dumps(text, ensure_ascii=False)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class _File:
+    """One file under check: its content, its diagnostics, and where its JSON paths are."""
+
+    def __init__(self, rel: str, kind: str):
+        self.rel = rel
+        self.kind = kind  # raw | metadata | annotation | registry | splits
+        self.bytes: bytes | None = None
+        self.text: str | None = None
+        self.data: Any = None
+        self.sha256: str | None = None
+        self.diagnostics: list[Diagnostic] = []
+        self._index: PositionIndex | None = None
+
+    def index(self) -> PositionIndex | None:
+        if self._index is None and self.text is not None and self.kind != "raw":
+            self._index = PositionIndex(self.text)
+        return self._index
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        path: tuple | None = None,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        json_path: str | None = None,
+        span: tuple[int, int] | None = None,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> None:
+        if path is not None:
+            json_path = format_path(path)
+            if line is None and self.index() is not None:
+                line, column = self.index().locate(path, key=key)
+        self.diagnostics.append(
+            Diagnostic(
+                code=code,
+                severity=RULES[code].severity,
+                path=self.rel,
+                message=message,
+                line=line,
+                column=column,
+                json_path=json_path,
+                span=span,
+                hint=hint,
+            )
+        )
+
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+
+def _read_bytes(root: Path, f: _File) -> bytes | None:
+    path = root / f.rel
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            f.add("L1-unreadable", f"{f.rel} is not a regular file (a directory or a special file)", line=1)
+            return None
+        limit = FILE_SIZE_LIMITS[f.kind]
+        if info.st_size > limit:
+            f.add(
+                "L1-file-too-large",
+                f"{f.rel} is {info.st_size:,} bytes; a {f.kind} file may be at most {limit:,} bytes",
+                line=1,
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        f.add("L1-unreadable", f"{f.rel} cannot be read: {exc.strerror or exc}", line=1)
+        return None
+    if not data:
+        f.add("L1-empty-file", f"{f.rel} is empty", line=1)
+        return None
+    f.bytes = data
+    f.sha256 = hashlib.sha256(data).hexdigest()
+    return data
+
+
+_FINDING_CODES = {
+    "utf8": "L1-not-utf8",
+    "bom": "L1-bom",
+    "syntax": "L1-json-syntax",
+    "duplicate": "L1-duplicate-key",
+    "nonfinite": "L1-nan-infinity",
+}
+
+
+def _load_raw(root: Path, f: _File) -> bool:
+    data = _read_bytes(root, f)
+    if data is None:
+        return False
+    text, findings = decode_utf8(data)
+    for finding in findings:
+        f.add(_FINDING_CODES[finding.kind], finding.message, line=finding.line, column=finding.column)
+    f.text = text
+    return text is not None
+
+
+def _load_json(root: Path, f: _File) -> bool:
+    data = _read_bytes(root, f)
+    if data is None:
+        return False
+    result = read_json_strict(data)
+    f.text = result.text
+    for finding in result.findings:
+        f.add(
+            _FINDING_CODES[finding.kind],
+            finding.message,
+            line=finding.line,
+            column=finding.column,
+            json_path=finding.json_path,
+            hint="fix the file at that place, then run `newscorpus fmt` for the canonical layout"
+            if finding.kind == "syntax"
+            else None,
+        )
+    if result.findings:
+        return False
+    f.data = result.data
+    return True
+
+
+# =============================================================================== L2 schema
+
+
+def schema_engine() -> str:
+    """The schema engine chosen by NEWSCORPUS_SCHEMA_ENGINE: auto, rs or jsonschema."""
+    value = os.environ.get(ENGINE_ENV, "auto").strip().lower() or "auto"
+    aliases = {"reference": "jsonschema", "jsonschema-rs": "rs", "jsonschema_rs": "rs", "fast": "rs"}
+    value = aliases.get(value, value)
+    return value if value in ENGINES else "auto"
+
+
+@lru_cache(maxsize=32)
+def _rs_validator(root: str, kind: str):
+    """A compiled jsonschema_rs validator, or None when the package is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    try:
+        docs = load_schemas(Path(root)).documents
+        registry = jsonschema_rs.Registry([(doc["$id"], doc) for doc in docs.values()])
+        return jsonschema_rs.validator_for(docs[kind], registry=registry)
+    except Exception:  # a schema the fast engine cannot compile: the reference engine decides
+        return None
+
+
+@lru_cache(maxsize=32)
+def _reference_validator(root: str, kind: str):
+    from jsonschema import Draft202012Validator
+
+    schemas = load_schemas(Path(root))
+    return Draft202012Validator(schemas.documents[kind], registry=schemas.registry)
+
+
+def fast_engine_available(root: str | Path) -> bool:
+    return _rs_validator(str(Path(root)), "annotation") is not None
+
+
+def _schema_valid_quick(root: Path, kind: str, data: Any) -> bool:
+    """Yes/no: does `data` match the schema? (fast engine when allowed, else the reference)."""
+    if schema_engine() != "jsonschema":
+        validator = _rs_validator(str(root), kind)
+        if validator is not None:
+            try:
+                if validator.is_valid(data):
+                    return True
+            except Exception:
+                pass
+    return not any(True for _ in _reference_validator(str(root), kind).iter_errors(data))
+
+
+def _path_key(path: Iterable) -> tuple:
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path)
+
+
+def _leaf_error(error):
+    """For oneOf/anyOf failures, the sub-error that best says what is wrong."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        branch_errors = list(error.context)
+        types = [e for e in branch_errors if e.validator == "type" and list(e.absolute_path) == list(error.absolute_path)]
+        if len(types) == len(branch_errors):
+            return error  # every branch wants another type: say so once
+        non_type = [e for e in branch_errors if not (e.validator == "type" and list(e.absolute_path) == list(error.absolute_path))]
+        error = best_match(non_type or branch_errors)
+    return error
+
+
+def _vocabulary_def_for_enum(root: Path, enum: list) -> str | None:
+    defs = load_schemas(root).documents["vocabulary"].get("$defs", {})
+    for name, node in defs.items():
+        if isinstance(node, dict) and node.get("enum") == enum:
+            return name
+    return None
+
+
+def _schema_message(root: Path, error) -> tuple[str, str, str | None]:
+    """(code, message, hint) for one jsonschema error."""
+    where = format_path(error.absolute_path)
+    validator = error.validator
+    instance = error.instance
+    if validator == "enum":
+        name = _vocabulary_def_for_enum(root, list(error.validator_value))
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        near = difflib.get_close_matches(str(instance), [str(v) for v in error.validator_value], n=1, cutoff=0.5)
+        hint = f"did you mean {_q(near[0])}?" if near else None
+        if name:
+            return (
+                "L2-unknown-label",
+                f"{_q(instance)} at {where} is not a {name} of schema/vocabulary.schema.json (allowed: {allowed})",
+                hint,
+            )
+        return "L2-schema", f"{_q(instance)} at {where} is not one of: {allowed}", hint
+    if validator == "required":
+        missing = [k for k in error.validator_value if isinstance(instance, dict) and k not in instance]
+        return "L2-schema", f"{where} is missing the required key{'s' if len(missing) > 1 else ''} {', '.join(_q(k) for k in missing)}", None
+    if validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
+        hints = []
+        for key in extra:
+            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if near:
+                hints.append(f"{_q(key)} -> {_q(near[0])}?")
+        return (
+            "L2-schema",
+            f"{where} has unexpected key{'s' if len(extra) > 1 else ''} {', '.join(_q(k) for k in extra)} (allowed: {', '.join(allowed)})",
+            ("did you mean " + "; ".join(hints)) if hints else None,
+        )
+    if validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return "L2-schema", f"{where} must be {' or '.join(wanted)}, not {_json_type(instance)} {_q(instance, 40)}", None
+    if validator in ("oneOf", "anyOf") and error.context:
+        wanted = sorted({str(e.validator_value) for e in error.context if e.validator == "type"})
+        return "L2-schema", f"{where} must be one of: {', '.join(wanted)}; got {_json_type(instance)} {_q(instance, 40)}", None
+    if validator == "pattern":
+        return "L2-schema", f"{_q(instance)} at {where} does not match the pattern {error.validator_value}", None
+    if validator == "const":
+        return "L2-schema", f"{where} must be {_q(error.validator_value)}, not {_q(instance, 40)}", None
+    message = error.message
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return "L2-schema", f"{where}: {message}", None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _check_schema(root: Path, f: _File) -> bool:
+    kind = SCHEMA_KIND[f.kind]
+    if schema_engine() != "jsonschema":
+        validator = _rs_validator(str(root), kind)
+        if validator is not None:
+            try:
+                if validator.is_valid(f.data):
+                    return True
+            except Exception:
+                pass  # e.g. a lone surrogate the fast engine cannot take: ask the reference
+    errors = sorted(
+        _reference_validator(str(root), kind).iter_errors(f.data),
+        key=lambda e: (_path_key(e.absolute_path), str(e.validator), e.message),
+    )
+    for error in errors:
+        leaf = _leaf_error(error)
+        code, message, hint = _schema_message(root, leaf)
+        f.add(code, message, tuple(leaf.absolute_path), hint=hint)
+    return not errors
+
+
+def _check_canonical(root: Path, f: _File) -> None:
+    try:
+        expected = canonical_dumps(f.data, load_schemas(root).documents[SCHEMA_KIND[f.kind]]).encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return  # not representable (a lone surrogate, a non-finite number): other rules report it
+    if expected == f.bytes:
+        return
+    have = (f.text or "").split("\n")
+    want = expected.decode("utf-8").split("\n")
+    line = next((i + 1 for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+    f.add(
+        "L1-not-canonical",
+        f"{f.rel} is not in canonical layout (first difference at line {line})",
+        line=line,
+        column=1,
+        hint=f"run `newscorpus fmt {f.rel}` (content is not changed)",
+    )
+
+
+# =============================================================================== registry
+
+
+@dataclass(frozen=True)
+class RegistryState:
+    rel: str
+    exists: bool
+    diagnostics: tuple[Diagnostic, ...]
+    labels: dict[str, str] | None  # id -> label; None when the registry is missing or invalid
+    data: Any
+    sha256: str | None
+    text: str | None = None
+
+
+def _stat_key(path: Path) -> tuple | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def registry_state(root: Path, rel: str) -> RegistryState:
+    """Check a registry file (L1, L2, canonical layout, unique ids); cached per process."""
+    return _registry_state(str(root), rel, _stat_key(root / rel))
+
+
+@lru_cache(maxsize=64)
+def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
+    root = Path(root_s)
+    if key is None:
+        return RegistryState(rel, False, (), None, None, None, None)
+    f = _File(rel, "registry")
+    labels = None
+    if _load_json(root, f) and _check_schema(root, f):
+        _check_canonical(root, f)
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(f.data.get("entities", [])):
+            eid = entry["id"]
+            if eid in seen:
+                f.add("L4-duplicate-id", f"registry id {_q(eid)} is used twice (entities[{seen[eid]}] and entities[{i}])", ("entities", i, "id"))
+            else:
+                seen[eid] = i
+        if not f.error_count():
+            labels = {entry["id"]: entry["label"] for entry in f.data["entities"]}
+    return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None)
+
+
+def _registry_rel_for(root: Path, annotator: str | None) -> str:
+    if annotator is not None:
+        own = f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
+        if (root / own).is_file():
+            return own
+    return f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
+
+
+def _suggest_ids(eid: str, labels: dict[str, str]) -> str | None:
+    candidates = labels.keys()
+    if len(labels) > 5000:
+        candidates = [k for k in labels if k[:3] == eid[:3]]
+    near = difflib.get_close_matches(eid, list(candidates), n=3, cutoff=0.6)
+    return ("did you mean " + " or ".join(_q(n) for n in near) + "?") if near else None
+
+
+# =============================================================================== L3 spans
+
+
+@dataclass
+class _Span:
+    layer: str  # zones | entities | quotes | dates | numeric_claims | speaker | cue | intermediary | title | evidence
+    path: tuple
+    obj: dict
+    ident: str  # "e3" or "q2 speaker" for messages
+
+    @property
+    def start(self) -> int:
+        return self.obj["start"]
+
+    @property
+    def end(self) -> int:
+        return self.obj["end"]
+
+    def label(self) -> str:
+        return f"{self.ident} {_q(self.obj.get('text', ''), 40)} [{self.obj.get('start')}, {self.obj.get('end')})"
+
+
+def _annotation_spans(data: dict) -> list[_Span]:
+    spans: list[_Span] = []
+    for layer in ("zones",) + SPAN_LAYERS:
+        for i, obj in enumerate(data.get(layer, [])):
+            spans.append(_Span(layer, (layer, i), obj, obj.get("id", f"{layer}[{i}]")))
+    for i, quote in enumerate(data.get("quotes", [])):
+        for role in ("speaker", "cue", "intermediary"):
+            sub = quote.get(role)
+            if isinstance(sub, dict):
+                spans.append(_Span(role, ("quotes", i, role), sub, f"{quote.get('id', f'quotes[{i}]')} {role}"))
+    return spans
+
+
+def _metadata_spans(data: dict) -> list[_Span]:
+    spans = [_Span("title", ("title",), data["title"], "title")]
+    for i, obj in enumerate(data.get("publication_date", {}).get("evidence", [])):
+        spans.append(_Span("evidence", ("publication_date", "evidence", i), obj, f"evidence[{i}]"))
+    return spans
+
+
+_QUOTE_MARKS = {'"', "'", "“", "”", "‘", "’", "«", "»", "„", "‚", "‹", "›", "「", "」"}
+_ABBREVIATION = re.compile(r"(?:(?:^|[^A-Za-z])(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Prof)\.)$")
+_PUNCT_ALLOWED = set("%‰#&@*/°")
+
+
+def _is_punct(char: str) -> bool:
+    return unicodedata.category(char).startswith("P") and char not in _PUNCT_ALLOWED
+
+
+def _nearest_occurrence(raw: str, needle: str, start: int) -> int | None:
+    best, pos = None, raw.find(needle)
+    while pos != -1:
+        if best is None or abs(pos - start) < abs(best - start):
+            best = pos
+        if pos > start and best is not None and pos - start > abs(best - start):
+            break
+        pos = raw.find(needle, pos + 1)
+    return best
+
+
+_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
+
+
+def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
+    found = _nearest_occurrence(raw, stated, start)
+    if found is not None:
+        hint = f"did you mean start={found}, end={found + len(stated)}? {_q(stated, 40)} occurs there"
+        delta = found - start
+        if delta:
+            hint += f" ({abs(delta)} code point{'s' if abs(delta) != 1 else ''} {'later' if delta > 0 else 'earlier'})"
+        byte_start = len(raw[:found].encode("utf-8"))
+        utf16_start = len(raw[:found].encode("utf-16-le")) // 2
+        if start != found and start == byte_start:
+            hint += "; the stated offsets are UTF-8 byte offsets, but offsets count Unicode code points"
+        elif start != found and start == utf16_start:
+            hint += "; the stated offsets count UTF-16 code units (JavaScript string positions), but offsets count Unicode code points"
+        return hint
+    folded = _nearest_occurrence(raw.translate(_QUOTE_FOLD), stated.translate(_QUOTE_FOLD), start)
+    if folded is not None:
+        actual = raw[folded : folded + len(stated)]
+        return (
+            f"the raw text at start={folded}, end={folded + len(stated)} reads {_q(actual, 40)}: it differs only in "
+            "quotation marks, apostrophes or spaces (curly ’ “ ” vs straight ' \"); copy the text from the raw file"
+        )
+    return "the stated text occurs nowhere in the raw file: copy it from the raw file, and check that the raw file has not changed"
+
+
+def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool) -> list[_Span]:
+    """Per-span checks; returns the spans that passed them (only those enter overlap checks)."""
+    good: list[_Span] = []
+    n = len(raw)
+    for s in spans:
+        start, end, stated = s.obj.get("start"), s.obj.get("end"), s.obj.get("text", "")
+        bad_offset = [k for k, v in (("start", start), ("end", end)) if not isinstance(v, int) or isinstance(v, bool)]
+        if bad_offset:
+            f.add(
+                "L3-offset-not-integer",
+                f"{s.ident}: {bad_offset[0]} is {_q(s.obj.get(bad_offset[0]))}; offsets are whole numbers of code points",
+                s.path + (bad_offset[0],),
+                hint=f"write {bad_offset[0]} as an integer, e.g. {int(s.obj.get(bad_offset[0]))}" if isinstance(s.obj.get(bad_offset[0]), float) and s.obj.get(bad_offset[0]).is_integer() else None,
+            )
+            continue
+        if not 0 <= start < end <= n:
+            why = "start must be less than end" if start >= end else f"the raw text has {n} code points"
+            f.add("L3-span-out-of-range", f"{s.ident}: offsets [{start}, {end}) are out of range: {why}", s.path, span=(start, end))
+            continue
+        actual = raw[start:end]
+        if actual != stated:
+            f.add(
+                "L3-span-text-mismatch",
+                f"{s.ident}: text {_q(stated)} is not the raw text at [{start}, {end}), which is {_q(actual)}",
+                s.path,
+                span=(start, end),
+                hint=_mismatch_hint(raw, start, end, stated),
+            )
+            continue
+        if stated[0].isspace() or stated[-1].isspace():
+            inner = stated.strip()
+            lead = len(stated) - len(stated.lstrip())
+            f.add(
+                "L3-span-whitespace",
+                f"{s.ident}: span {_q(stated)} has {'leading' if stated[0].isspace() else 'trailing'} whitespace",
+                s.path,
+                span=(start, end),
+                hint=f"use start={start + lead}, end={start + lead + len(inner)}" if inner else None,
+            )
+            continue
+        if punctuation:
+            edge = None
+            quote_kind = s.obj.get("kind") if s.layer == "quotes" else None
+            for char, where in ((stated[0], "starts"), (stated[-1], "ends")):
+                if not _is_punct(char):
+                    continue
+                if quote_kind in ("direct", "mixed") and char in _QUOTE_MARKS:
+                    continue
+                if where == "ends" and char == "." and _ABBREVIATION.search(stated):
+                    continue
+                edge = (char, where)
+                break
+            if edge:
+                f.add(
+                    "L3-span-punctuation",
+                    f"{s.ident}: span {_q(stated)} {edge[1]} with punctuation {_q(edge[0])}",
+                    s.path,
+                    span=(start, end),
+                )
+        good.append(s)
+    return good
+
+
+def _check_layer_overlaps(f: _File, spans: list[_Span]) -> None:
+    """Within one layer: no duplicates, no crossing, no nesting (guidelines section 6)."""
+    counts = Counter((s.start, s.end) for s in spans)
+    first_at: dict[tuple[int, int], _Span] = {}
+    unique: list[_Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end, s.path)):
+        key = (s.start, s.end)
+        if counts[key] > 1 and key in first_at:
+            f.add("L3-duplicate-span", f"{s.label()} has the same offsets as {first_at[key].ident}", s.path, span=key)
+            continue
+        first_at[key] = s
+        unique.append(s)
+    outer: _Span | None = None
+    for s in sorted(unique, key=lambda s: (s.start, -s.end, s.path)):
+        if outer is not None and s.start < outer.end:
+            if s.end <= outer.end:
+                f.add("L3-span-nested", f"{s.label()} lies inside {outer.label()}", s.path, span=(s.start, s.end))
+            else:
+                f.add("L3-span-crossing", f"{s.label()} crosses {outer.label()}", s.path, span=(s.start, s.end))
+        if outer is None or s.end > outer.end:
+            outer = s
+
+
+def _check_zones(f: _File, raw: str, zones: list[_Span], complete: bool) -> list[_Span] | None:
+    """Zone overlap, coverage and whole lines; returns zones sorted when they are sound."""
+    ordered = sorted(zones, key=lambda z: (z.start, z.end, z.path))
+    sound = complete
+    previous: _Span | None = None
+    for z in ordered:
+        if previous is not None and z.start < previous.end:
+            f.add("L3-zone-overlap", f"zone {z.label()} overlaps zone {previous.label()}", z.path, span=(z.start, z.end))
+            sound = False
+        if previous is None or z.end > previous.end:
+            previous = z
+    if not sound:
+        return None
+    cursor = 0
+    for z in ordered + [None]:
+        gap_end = z.start if z is not None else len(raw)
+        gap = raw[cursor:gap_end]
+        if gap.strip():
+            first = cursor + (len(gap) - len(gap.lstrip()))
+            last = cursor + len(gap.rstrip())
+            where = f"before zone {z.ident}" if z is not None else "after the last zone"
+            path = z.path if z is not None else ("zones",)
+            f.add(
+                "L3-zone-gap",
+                f"text {_q(raw[first:last], 60)} at [{first}, {last}) ({where}) is in no zone",
+                path,
+                span=(first, last),
+                hint="extend a neighbouring zone or add a zone (type boilerplate for site furniture)",
+            )
+        if z is not None:
+            cursor = z.end
+    for z in ordered:
+        line_start = raw.rfind("\n", 0, z.start) + 1
+        line_end = raw.find("\n", z.end)
+        line_end = len(raw) if line_end == -1 else line_end
+        if raw[line_start : z.start].strip() or raw[z.end : line_end].strip():
+            f.add(
+                "L3-zone-partial-line",
+                f"zone {z.label()} {'starts' if raw[line_start:z.start].strip() else 'ends'} in the middle of a line",
+                z.path,
+                span=(z.start, z.end),
+            )
+    return ordered
+
+
+def _check_in_zones(f: _File, zones: list[_Span], spans: list[_Span]) -> None:
+    starts = [z.start for z in zones]
+    for s in spans:
+        i = bisect.bisect_right(starts, s.start) - 1
+        home = zones[i] if i >= 0 and s.start < zones[i].end else None
+        if home is not None and s.end <= home.end:
+            if home.obj.get("type") == "boilerplate":
+                f.add("L3-span-in-boilerplate", f"{s.label()} lies in boilerplate zone {home.ident}", s.path, span=(s.start, s.end))
+            continue
+        j = max(i, 0)
+        touched = []
+        while j < len(zones) and zones[j].start < s.end:
+            if zones[j].end > s.start:
+                touched.append(zones[j])
+            j += 1
+        boiler = [z for z in touched if z.obj.get("type") == "boilerplate"]
+        if boiler:
+            f.add("L3-span-in-boilerplate", f"{s.label()} reaches into boilerplate zone {boiler[0].ident}", s.path, span=(s.start, s.end))
+        else:
+            names = ", ".join(z.ident for z in touched) or "no zone"
+            f.add("L3-span-zone-boundary", f"{s.label()} is not inside one zone (it touches {names})", s.path, span=(s.start, s.end))
+
+
+def _check_annotation_spans(f: _File, raw: str) -> bool:
+    data = f.data
+    spans = _annotation_spans(data)
+    before = f.error_count()
+    good = _check_spans_basic(f, raw, [s for s in spans if s.layer == "zones"], punctuation=False)
+    good_zones_complete = len(good) == len(data.get("zones", []))
+    good_spans = _check_spans_basic(f, raw, [s for s in spans if s.layer != "zones"], punctuation=True)
+    zones = _check_zones(f, raw, good, good_zones_complete)
+    for layer in SPAN_LAYERS:
+        _check_layer_overlaps(f, [s for s in good_spans if s.layer == layer])
+    if zones is not None:
+        _check_in_zones(f, zones, good_spans)
+    return f.error_count() == before
+
+
+# =============================================================================== L4 references
+
+
+def _local_ids(data: dict) -> dict[str, tuple[str, int]]:
+    ids: dict[str, tuple[str, int]] = {}
+    for layer in ("zones",) + SPAN_LAYERS:
+        for i, obj in enumerate(data.get(layer, [])):
+            ids.setdefault(obj["id"], (layer, i))
+    return ids
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None, path: tuple, who: str) -> None:
+    if labels is None or eid is None or eid in labels:
+        return
+    f.add(
+        "L4-unknown-entity-id",
+        f"{who}: entity id {_q(eid)} is not in the entity registry",
+        path,
+        hint=_suggest_ids(eid, labels) or "add an entry to the registry first (id, label, name, description, aliases)",
+    )
+
+
+def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
+    data = f.data
+    before = f.error_count()
+    seen: dict[str, tuple] = {}
+    for layer in ("zones",) + SPAN_LAYERS:
+        for i, obj in enumerate(data.get(layer, [])):
+            ident = obj["id"]
+            if ident in seen:
+                f.add("L4-duplicate-id", f"id {_q(ident)} is used twice in this file (also at {format_path(seen[ident])})", (layer, i, "id"))
+            else:
+                seen[ident] = (layer, i)
+    if f.error_count() == before:
+        for layer in ("zones",) + SPAN_LAYERS:
+            items = sorted(data.get(layer, []), key=lambda o: (o["start"], o["end"]))
+            numbers = [int(o["id"][1:]) for o in items]
+            for prev, cur, obj in zip(numbers, numbers[1:], items[1:]):
+                if cur < prev:
+                    index = next(i for i, o in enumerate(data[layer]) if o is obj)
+                    f.add("L4-id-order", f"{layer}: {obj['id']} comes after {obj['id'][0]}{prev} in the text but has a lower number", (layer, index, "id"))
+                    break
+    entity_at: dict[tuple[int, int], dict] = {}
+    for i, ent in enumerate(data.get("entities", [])):
+        entity_at.setdefault((ent["start"], ent["end"]), ent)
+        _check_entity_link(f, labels, ent["entity_id"], ("entities", i, "entity_id"), ent["id"])
+        if labels is not None and ent["entity_id"] in labels and labels[ent["entity_id"]] != ent["label"]:
+            f.add(
+                "L4-entity-label-mismatch",
+                f"{ent['id']} {_q(ent['text'], 40)} is labelled {ent['label']} but its entity {_q(ent['entity_id'])} is {labels[ent['entity_id']]} in the registry",
+                ("entities", i, "label"),
+                hint="fix the label or link the mention to the right entity",
+            )
+    quotes = data.get("quotes", [])
+    quote_by_id = {q["id"]: q for q in quotes}
+    for i, quote in enumerate(quotes):
+        qid = quote["id"]
+        speaker, speaker_eid = quote["speaker"], quote["speaker_entity_id"]
+        if speaker is None and speaker_eid is not None:
+            f.add(
+                "L4-speaker-null-mismatch",
+                f"{qid}: speaker is null but speaker_entity_id is {_q(speaker_eid)}",
+                ("quotes", i, "speaker_entity_id"),
+                hint="an unnamed source has a null speaker and a null speaker_entity_id; a named source has a speaker span",
+            )
+        _check_entity_link(f, labels, speaker_eid, ("quotes", i, "speaker_entity_id"), f"{qid} speaker")
+        intermediary = quote["intermediary"]
+        if intermediary is not None:
+            _check_entity_link(f, labels, intermediary.get("entity_id"), ("quotes", i, "intermediary", "entity_id"), f"{qid} intermediary")
+        cue = quote["cue"]
+        if _overlaps(cue, quote):
+            f.add("L4-cue-inside-content", f"{qid}: cue {_q(cue['text'], 30)} [{cue['start']}, {cue['end']}) lies inside the quote's content [{quote['start']}, {quote['end']})", ("quotes", i, "cue"))
+        if speaker is not None and _overlaps(speaker, quote):
+            f.add("L4-speaker-inside-content", f"{qid}: speaker {_q(speaker['text'], 30)} [{speaker['start']}, {speaker['end']}) lies inside the quote's content [{quote['start']}, {quote['end']})", ("quotes", i, "speaker"))
+        for role, sub, linked in (("speaker", speaker, speaker_eid), ("intermediary", intermediary, intermediary.get("entity_id") if intermediary else None)):
+            if sub is None:
+                continue
+            mention = entity_at.get((sub["start"], sub["end"]))
+            if mention is not None and (role == "intermediary" or linked is not None) and mention["entity_id"] != linked:
+                f.add(
+                    "L4-link-conflict",
+                    f"{qid}: the {role} {_q(sub['text'], 30)} links to {_q(linked) if linked else 'null'}, but the entity mention {mention['id']} at the same span links to {_q(mention['entity_id'])}",
+                    ("quotes", i, "speaker_entity_id" if role == "speaker" else "intermediary"),
+                )
+        target = quote.get("continues")
+        if target is not None:
+            earlier = quote_by_id.get(target)
+            if earlier is None:
+                f.add("L4-unknown-quote-id", f"{qid}: continues {_q(target)}, which is not a quote in this file", ("quotes", i, "continues"))
+            elif earlier is quote or (earlier["start"], earlier["end"]) >= (quote["start"], quote["end"]):
+                f.add("L4-continues-not-earlier", f"{qid}: continues {target}, which does not come before it in the text", ("quotes", i, "continues"))
+            else:
+                differs = [k for k in ("speaker", "speaker_entity_id", "cue") if quote[k] != earlier[k]]
+                if differs:
+                    f.add(
+                        "L4-continues-mismatch",
+                        f"{qid}: continues {target} but its {', '.join(differs)} differ{'s' if len(differs) == 1 else ''} from {target}'s",
+                        ("quotes", i, differs[0]),
+                        hint=f"copy {', '.join(differs)} from {target}",
+                    )
+    date_ids = {d["id"] for d in data.get("dates", [])}
+    ordered_quotes = sorted(quotes, key=lambda q: (q["start"], q["end"]))
+    quote_starts = [q["start"] for q in ordered_quotes]
+    for i, claim in enumerate(data.get("numeric_claims", [])):
+        nid = claim["id"]
+        if claim["date_id"] is not None and claim["date_id"] not in date_ids:
+            f.add("L4-unknown-date-id", f"{nid}: date_id {_q(claim['date_id'])} is not a date in this file", ("numeric_claims", i, "date_id"))
+        k = bisect.bisect_right(quote_starts, claim["start"]) - 1
+        container = ordered_quotes[k] if k >= 0 and claim["end"] <= ordered_quotes[k]["end"] else None
+        qref = claim["quote_id"]
+        if qref is not None:
+            linked = quote_by_id.get(qref)
+            if linked is None:
+                f.add("L4-unknown-quote-id", f"{nid}: quote_id {_q(qref)} is not a quote in this file", ("numeric_claims", i, "quote_id"))
+            elif not (linked["start"] <= claim["start"] and claim["end"] <= linked["end"]):
+                hint = f"the number lies in {container['id']}" if container else "the number lies in no quote: set quote_id to null"
+                f.add(
+                    "L4-numeric-quote-mismatch",
+                    f"{nid} {_q(claim['text'], 30)} [{claim['start']}, {claim['end']}) is not inside the content of {qref} [{linked['start']}, {linked['end']})",
+                    ("numeric_claims", i, "quote_id"),
+                    hint=hint,
+                )
+        elif container is not None:
+            f.add(
+                "L4-numeric-quote-missing",
+                f"{nid} {_q(claim['text'], 30)} lies inside the content of {container['id']} but its quote_id is null",
+                ("numeric_claims", i, "quote_id"),
+                hint=f"set quote_id to {_q(container['id'])}",
+            )
+    return f.error_count() == before
+
+
+# =============================================================================== L5 values
+
+
+def _currency_units(units: Iterable[str]) -> set[str]:
+    return {u for u in units if re.match(CURRENCY_UNIT_PATTERN, u)}
+
+
+def unit_problem(kind: str, unit: str, units: Iterable[str]) -> str | None:
+    """Why `unit` does not fit numeric `kind` (guidelines section 5), or None."""
+    currencies = _currency_units(units)
+    if kind == "money":
+        return None if unit in currencies else f"money takes a currency code ({', '.join(sorted(currencies))})"
+    if KIND_UNITS.get(kind):
+        allowed = KIND_UNITS[kind]
+        return None if unit in allowed else f"{kind} takes {' or '.join(allowed)}"
+    if kind == "quantity":
+        reserved = {u for allowed in KIND_UNITS.values() for u in allowed}
+        if unit in currencies or unit in reserved:
+            return "quantity takes a measure unit (degree, km, kg, ...), not a currency, count, times, ordinal or percent"
+    return None
+
+
+def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
+    data = f.data
+    before = f.error_count()
+    for i, date in enumerate(data.get("dates", [])):
+        problem = values.timex_problem(date["type"], date["value"])
+        if problem:
+            f.add("L5-date-value-invalid", f"{date['id']} {_q(date['text'], 30)}: {date['type']} value {_q(date['value'])}: {problem}", ("dates", i, "value"))
+    anchor = data["temporal_anchor"]["value"]
+    problem = values.iso_date_problem(anchor)
+    if problem:
+        f.add("L5-date-value-invalid", f"temporal anchor {_q(anchor)}: {problem}", ("temporal_anchor", "value"))
+    elif meta is not None:
+        pub = meta.get("publication_date", {})
+        expected = pub.get("value") or pub.get("earliest")
+        if expected and anchor != expected:
+            source = "publication_date.value" if pub.get("value") else "publication_date.earliest"
+            f.add(
+                "L5-anchor-mismatch",
+                f"temporal anchor {_q(anchor)} is not the metadata's {source} {_q(expected)}",
+                ("temporal_anchor", "value"),
+                hint=f"set temporal_anchor.value to {_q(expected)} (or correct the metadata)",
+            )
+    units = load_schemas(root).vocabulary.units
+    for i, claim in enumerate(data.get("numeric_claims", [])):
+        nid, value, text = claim["id"], claim["value"], claim["text"]
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            f.add("L5-numeric-not-finite", f"{nid} {_q(text, 30)}: value {value} is not a finite number", ("numeric_claims", i, "value"))
+            continue
+        reading = values.read_number(text)
+        if reading is not None and not values.same_number(reading.value, value):
+            f.add(
+                "L5-numeric-text-mismatch",
+                f"{nid}: text {_q(text, 40)} reads as {reading.value:g} ({reading.reading}) but value is {value:g}",
+                ("numeric_claims", i, "value"),
+                hint=f"value is the number the text states, scaled: {_number_literal(reading.value)}",
+            )
+        problem = unit_problem(claim["kind"], claim["unit"], units)
+        if problem:
+            f.add("L5-numeric-kind-unit", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} does not fit kind {_q(claim['kind'])}: {problem}", ("numeric_claims", i, "unit"))
+        hedge = values.hedge_word(text)
+        if bool(hedge) != bool(claim["approximate"]):
+            message = (
+                f"{nid} {_q(text, 30)}: the span has the approximator {_q(hedge)} but approximate is false"
+                if hedge
+                else f"{nid} {_q(text, 30)}: approximate is true but the span has no approximator (around, about, nearly, some, roughly, ...)"
+            )
+            f.add("L5-approximate-hedge", message, ("numeric_claims", i, "approximate"))
+        bound = values.bound_word(text)
+        expected_bound = bound[1] if bound else "equal"
+        if claim["bound"] != expected_bound:
+            why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"
+            f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"))
+    return f.error_count() == before
+
+
+def _number_literal(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e18 else repr(value)
+
+
+def _check_metadata_values(f: _File) -> None:
+    data = f.data
+    checks: list[tuple[tuple, Any]] = [
+        (("publication_date", "value"), data["publication_date"].get("value")),
+        (("publication_date", "earliest"), data["publication_date"].get("earliest")),
+        (("publication_date", "latest"), data["publication_date"].get("latest")),
+        (("retrieval_date", "value"), data["retrieval_date"].get("value")),
+    ]
+    for i, source in enumerate(data.get("related_sources", [])):
+        checks.append((("related_sources", i, "date"), source.get("date")))
+    bad = False
+    for path, value in checks:
+        if value is None:
+            continue
+        problem = values.iso_date_problem(value)
+        if problem:
+            bad = True
+            f.add("L5-date-value-invalid", f"{format_path(path)} {_q(value)}: {problem}", path)
+    earliest, latest = data["publication_date"].get("earliest"), data["publication_date"].get("latest")
+    if not bad and earliest and latest:
+        n = min(len(earliest), len(latest))
+        if earliest[:n] > latest[:n]:
+            f.add("L5-date-value-invalid", f"publication_date.earliest {_q(earliest)} is after publication_date.latest {_q(latest)}", ("publication_date", "earliest"))
+
+
+# =============================================================================== documents
+
+
+@lru_cache(maxsize=8)
+def _doc_id_rule(root: str) -> tuple[re.Pattern, int]:
+    node = load_schemas(Path(root)).documents["vocabulary"]["$defs"]["DocId"]
+    return re.compile(node["pattern"]), int(node.get("maxLength", 120))
+
+
+def doc_id_problem(root: str | Path, doc_id: str) -> str | None:
+    """Why `doc_id` is not a safe document id, or None."""
+    if "/" in doc_id or "\\" in doc_id or ".." in doc_id or doc_id in ("", ".") or "\x00" in doc_id:
+        return "it contains a path separator or '..'"
+    pattern, max_length = _doc_id_rule(str(Path(root)))
+    if len(doc_id) > max_length:
+        return f"it is longer than {max_length} characters"
+    if not pattern.fullmatch(doc_id):
+        return f"it does not match the DocId pattern {pattern.pattern} (lower-case publisher_date_slug)"
+    return None
+
+
+def _raw_rel(doc_id: str) -> str:
+    return f"{RAW_DIR}/{doc_id}{RAW_SUFFIX}"
+
+
+def _meta_rel(doc_id: str) -> str:
+    return f"{RAW_DIR}/{doc_id}{META_SUFFIX}"
+
+
+def _annotation_rel(doc_id: str, annotator: str | None = None) -> str:
+    if annotator is None:
+        return f"{ANNOTATED_DIR}/{doc_id}{ANNOTATION_SUFFIX}"
+    return f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{doc_id}{ANNOTATION_SUFFIX}"
+
+
+def _check_doc_id_field(f: _File, doc_id: str) -> None:
+    stated = f.data.get("doc_id")
+    if stated != doc_id:
+        f.add(
+            "L6-doc-id-mismatch",
+            f"doc_id is {_q(stated)} but the file is named for {_q(doc_id)}",
+            ("doc_id",),
+            hint=f"set doc_id to {_q(doc_id)} (or rename the file if the doc_id is right)",
+        )
+
+
+def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None) -> bool:
+    """All layers for raw/<doc_id>.meta.json; True when it is usable (passed L2)."""
+    if not _load_json(root, meta) or not _check_schema(root, meta):
+        return False
+    _check_canonical(root, meta)
+    _check_doc_id_field(meta, doc_id)
+    if raw is None or raw.text is None:
+        return True
+    if meta.data["sha256"] != raw.sha256:
+        meta.add(
+            "L6-raw-sha256-mismatch",
+            f"sha256 {meta.data['sha256'][:12]}… recorded here is not the sha256 of {raw.rel} ({raw.sha256[:12]}…): the raw file changed, or this is the wrong sha256",
+            ("sha256",),
+            hint="raw text is immutable: restore the raw file from git; if the recorded value is wrong, record the real sha256",
+        )
+        return True
+    for key, actual in (("size_bytes", len(raw.bytes)), ("size_codepoints", len(raw.text))):
+        if meta.data[key] != actual:
+            meta.add("L6-size-mismatch", f"{key} is {meta.data[key]} but {raw.rel} has {actual}", (key,), hint=f"set {key} to {actual}")
+    before = meta.error_count()
+    good = _check_spans_basic(meta, raw.text, _metadata_spans(meta.data), punctuation=False)
+    del good
+    if meta.error_count() != before:
+        return True
+    publisher = meta.data["publisher"].get("entity_id")
+    _check_entity_link(meta, labels, publisher, ("publisher", "entity_id"), "publisher")
+    if meta.error_count() != before:
+        return True
+    _check_metadata_values(meta)
+    return True
+
+
+def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None) -> None:
+    if not _load_json(root, ann) or not _check_schema(root, ann):
+        return
+    _check_canonical(root, ann)
+    _check_doc_id_field(ann, doc_id)
+    if raw is None or raw.text is None:
+        return
+    if ann.data["raw_sha256"] != raw.sha256:
+        ann.add(
+            "L6-raw-sha256-mismatch",
+            f"raw_sha256 {ann.data['raw_sha256'][:12]}… is not the sha256 of {raw.rel} ({raw.sha256[:12]}…): the raw file changed after this annotation was made, so none of its spans can be trusted (they are not checked)",
+            ("raw_sha256",),
+            hint="raw text is immutable: restore the raw file from git; only if it was replaced deliberately, re-check every span and then record the new sha256",
+        )
+        return
+    if not _check_annotation_spans(ann, raw.text):
+        return
+    if not _check_annotation_refs(ann, labels):
+        return
+    _check_annotation_values(root, ann, meta)
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def validate_document(root: str, doc_id: str) -> DocumentResult:
+    """Check one document (raw text, metadata, gold annotation): pure and picklable."""
+    return _validate(Path(root), doc_id, None)
+
+
+def validate_pass_document(root: str, annotator: str, doc_id: str) -> DocumentResult:
+    """Check annotated/passes/<annotator>/<doc_id>.json against its raw file."""
+    return _validate(Path(root), doc_id, annotator)
+
+
+def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
+    result = DocumentResult(doc_id=doc_id)
+    raw_rel, meta_rel, ann_rel = _raw_rel(doc_id), _meta_rel(doc_id), _annotation_rel(doc_id, annotator)
+    anchor_rel = ann_rel if annotator is not None else (raw_rel if _exists(root / raw_rel) else meta_rel if _exists(root / meta_rel) else ann_rel)
+    anchor_file = _File(anchor_rel, "raw")
+    problem = doc_id_problem(root, doc_id)
+    if problem:
+        anchor_file.add("L6-unsafe-doc-id", f"document id {_q(doc_id)} is not a safe name: {problem}", line=1)
+        if "/" in doc_id or "\\" in doc_id or ".." in doc_id or doc_id in ("", "."):
+            result.diagnostics = anchor_file.diagnostics
+            return result
+    has_raw, has_meta, has_ann = _exists(root / raw_rel), _exists(root / meta_rel), _exists(root / ann_rel)
+    labels = registry_state(root, _registry_rel_for(root, annotator)).labels
+    raw = _File(raw_rel, "raw") if has_raw else None
+    if raw is not None:
+        _load_raw(root, raw)
+    meta = _File(meta_rel, "metadata") if has_meta else None
+    ann = _File(ann_rel, "annotation") if has_ann else None
+    if annotator is None:
+        if not has_raw:
+            for other in (meta, ann):
+                if other is not None:
+                    other.add("L6-missing-raw", f"{other.rel} has no raw file: {raw_rel} does not exist", line=1, hint="add the raw file, or fix this file's name")
+        else:
+            if not has_meta:
+                raw.add("L6-missing-metadata", f"{raw_rel} has no metadata: {meta_rel} does not exist", line=1, hint="add the metadata (schema/metadata.schema.json)")
+            if not has_ann:
+                raw.add("L6-missing-annotation", f"{raw_rel} has no annotation: {ann_rel} does not exist", line=1, hint="annotate the document (annotated/GUIDELINES.md)")
+        meta_ok = meta is not None and _check_metadata(root, meta, raw, doc_id, labels)
+        meta_data = meta.data if meta_ok else None
+    else:
+        meta_data = _quiet_metadata(root, meta_rel) if has_meta else None
+        if not has_raw and ann is not None:
+            ann.add("L6-missing-raw", f"{ann_rel} has no raw file: {raw_rel} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
+    if ann is not None:
+        _check_annotation(root, ann, raw, doc_id, labels, meta_data)
+    files = [anchor_file, raw, meta, ann] if annotator is None else [anchor_file, raw, ann]
+    for f in files:
+        if f is not None:
+            result.diagnostics.extend(f.diagnostics)
+    result.diagnostics = sorted(set(result.diagnostics), key=Diagnostic.sort_key)
+    result.text = raw.text if raw is not None else None
+    result.raw_sha256 = raw.sha256 if raw is not None else None
+    if meta is not None:
+        result.metadata, result.metadata_sha256 = meta.data, meta.sha256
+    if ann is not None:
+        result.annotation, result.annotation_sha256 = ann.data, ann.sha256
+    return result
+
+
+def _quiet_metadata(root: Path, rel: str) -> dict | None:
+    """Metadata for a pass's anchor check, only when it is sound (its errors belong to the gold check)."""
+    f = _File(rel, "metadata")
+    if _load_json(root, f) and _schema_valid_quick(root, "metadata", f.data):
+        return f.data
+    return None
+
+
+# =============================================================================== targets
+
+
+@dataclass
+class Selection:
+    """What a list of target paths touches."""
+
+    whole: bool = False
+    doc_ids: set[str] = field(default_factory=set)
+    passes: set[tuple[str, str]] = field(default_factory=set)  # (annotator, doc_id)
+    registry: bool = False
+    pass_registries: set[str] = field(default_factory=set)
+    splits: bool = False
+    ignored: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.whole or self.doc_ids or self.passes or self.registry or self.pass_registries or self.splits)
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def pass_annotators(paths: CorpusPaths) -> list[str]:
+    return [name for name in _listdir(paths.passes_dir) if (paths.passes_dir / name).is_dir() and not name.startswith(".")]
+
+
+def pass_doc_ids(paths: CorpusPaths, annotator: str) -> list[str]:
+    folder = paths.passes_dir / annotator
+    return [
+        name[: -len(ANNOTATION_SUFFIX)]
+        for name in _listdir(folder)
+        if name.endswith(ANNOTATION_SUFFIX) and name != REGISTRY_FILE and not name.startswith(".")
+    ]
+
+
+def _doc_id_from_raw_name(name: str) -> str | None:
+    if name.endswith(META_SUFFIX):
+        return name[: -len(META_SUFFIX)]
+    if name.endswith(RAW_SUFFIX):
+        return name[: -len(RAW_SUFFIX)]
+    return None
+
+
+def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection:
+    """Which documents and corpus-level checks the target paths touch (None: everything)."""
+    selection = Selection()
+    if not targets:
+        selection.whole = True
+        return selection
+    root = paths.root.resolve()
+    for target in targets:
+        target = Path(target)
+        absolute = Path(os.path.abspath(target if target.is_absolute() else Path.cwd() / target))
+        if not os.path.lexists(absolute):
+            raise UsageError(f"{target}: no such file or directory")
+        resolved = absolute.resolve() if not absolute.is_symlink() else absolute
+        try:
+            rel = resolved.relative_to(root)
+        except ValueError:
+            try:
+                rel = absolute.relative_to(root)
+            except ValueError:
+                raise UsageError(f"{target} is outside the corpus at {root}") from None
+        parts = rel.parts
+        is_dir = absolute.is_dir() and not absolute.is_symlink()
+        if not parts or parts[0] == SCHEMA_DIR:
+            selection.whole = True
+        elif parts[0] == RAW_DIR:
+            if len(parts) == 1:
+                selection.whole = True
+            elif len(parts) == 2 and not is_dir and _doc_id_from_raw_name(parts[1]) is not None:
+                doc_id = _doc_id_from_raw_name(parts[1])
+                selection.doc_ids.add(doc_id)
+                for annotator in pass_annotators(paths):
+                    if (paths.passes_dir / annotator / f"{doc_id}{ANNOTATION_SUFFIX}").exists():
+                        selection.passes.add((annotator, doc_id))
+            else:
+                selection.ignored.append(str(target))
+        elif parts[0] == ANNOTATED_DIR:
+            if len(parts) == 1:
+                selection.whole = True
+            elif len(parts) == 2 and parts[1] == PASSES_DIR:
+                for annotator in pass_annotators(paths):
+                    _select_pass(paths, selection, annotator)
+            elif len(parts) == 2 and parts[1] == REGISTRY_FILE:
+                selection.registry = True
+            elif len(parts) == 2 and parts[1] == SPLITS_FILE:
+                selection.splits = True
+            elif len(parts) == 2 and parts[1].endswith(ANNOTATION_SUFFIX) and not is_dir:
+                selection.doc_ids.add(parts[1][: -len(ANNOTATION_SUFFIX)])
+            elif len(parts) == 3 and parts[1] == PASSES_DIR and is_dir:
+                _select_pass(paths, selection, parts[2])
+            elif len(parts) == 4 and parts[1] == PASSES_DIR and parts[3] == REGISTRY_FILE:
+                _select_pass(paths, selection, parts[2])
+            elif len(parts) == 4 and parts[1] == PASSES_DIR and parts[3].endswith(ANNOTATION_SUFFIX):
+                selection.passes.add((parts[2], parts[3][: -len(ANNOTATION_SUFFIX)]))
+            else:
+                selection.ignored.append(str(target))
+        else:
+            selection.ignored.append(str(target))
+    return selection
+
+
+def _select_pass(paths: CorpusPaths, selection: Selection, annotator: str) -> None:
+    selection.pass_registries.add(annotator)
+    for doc_id in pass_doc_ids(paths, annotator):
+        selection.passes.add((annotator, doc_id))
+
+
+# =============================================================================== corpus
+
+
+def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
+    """The schema files themselves: they must load (and, when deep, be valid JSON Schemas)."""
+    found: list[Diagnostic] = []
+    for name, filename in sorted(SCHEMA_FILES.items()):
+        f = _File(f"{SCHEMA_DIR}/{filename}", "schema")
+        if not _load_json(root, f):
+            found.extend(f.diagnostics)
+            continue
+        if not isinstance(f.data, dict) or "$id" not in f.data:
+            f.add("L2-schema", f"{f.rel} is not a JSON Schema with an $id", line=1)
+        elif deep:
+            from jsonschema import Draft202012Validator
+            from jsonschema.exceptions import SchemaError
+
+            try:
+                Draft202012Validator.check_schema(f.data)
+            except SchemaError as exc:
+                f.add("L2-schema", f"{f.rel} is not a valid JSON Schema: {exc.message[:200]}", tuple(exc.absolute_path))
+        found.extend(f.diagnostics)
+    if not found:
+        try:
+            load_schemas.cache_clear()
+            load_schemas(root)
+        except Exception as exc:  # a vocabulary without a label set the tools need
+            found.append(
+                Diagnostic("L2-schema", "error", f"{SCHEMA_DIR}/vocabulary.schema.json", f"the schemas do not load: {type(exc).__name__}: {exc}", line=1)
+            )
+    return found
+
+
+def _entity_ids_used(data: Any) -> set[str]:
+    used: set[str] = set()
+    if not isinstance(data, dict):
+        return used
+    for ent in data.get("entities", []) or []:
+        if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str):
+            used.add(ent["entity_id"])
+    for quote in data.get("quotes", []) or []:
+        if not isinstance(quote, dict):
+            continue
+        if isinstance(quote.get("speaker_entity_id"), str):
+            used.add(quote["speaker_entity_id"])
+        intermediary = quote.get("intermediary")
+        if isinstance(intermediary, dict) and isinstance(intermediary.get("entity_id"), str):
+            used.add(intermediary["entity_id"])
+    publisher = data.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("entity_id"), str):
+        used.add(publisher["entity_id"])
+    return used
+
+
+def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], bool]:
+    """entity id -> files using it, by a light read of each file; False if some file is unreadable."""
+    used: dict[str, set[str]] = {}
+    complete = True
+    for rel in rels:
+        try:
+            data = json.loads((root / rel).read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            complete = False
+            continue
+        for eid in _entity_ids_used(data):
+            used.setdefault(eid, set()).add(rel)
+    return used, complete
+
+
+def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
+    if state.labels is None:
+        return []
+    found = []
+    index = None
+    for i, entry in enumerate(state.data["entities"]):
+        if entry["id"] not in used:
+            if index is None:
+                index = PositionIndex(state.text or "")
+            line, column = index.locate(("entities", i))
+            found.append(
+                Diagnostic(
+                    "L6-unused-registry-entry",
+                    "warning",
+                    state.rel,
+                    f"registry entry {_q(entry['id'])} ({entry['label']}, {_q(entry['name'], 40)}) is used by no annotation or metadata",
+                    line=line,
+                    column=column,
+                    json_path=format_path(("entities", i)),
+                    hint="delete it, or link the mentions that refer to it",
+                )
+            )
+    return found
+
+
+def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[list[Diagnostic], Any, str | None]:
+    rel = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
+    f = _File(rel, "splits")
+    if not _load_json(root, f) or not _check_schema(root, f):
+        return f.diagnostics, f.data, f.sha256
+    _check_canonical(root, f)
+    for doc_id in sorted(f.data["assignments"]):
+        if doc_id not in doc_ids:
+            f.add(
+                "L6-split-unknown-doc",
+                f"assignments pins {_q(doc_id)}, which is not a document of the corpus (no {_raw_rel(doc_id)})",
+                ("assignments", doc_id),
+                key=True,
+            )
+    fractions = f.data["policy"]["fractions"]
+    total = sum(fractions.values())
+    if abs(total - 1.0) > 1e-9:
+        f.add("L6-split-fractions", f"policy.fractions add up to {total:g}, not 1", ("policy", "fractions"))
+    return f.diagnostics, f.data, f.sha256
+
+
+def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
+    found = []
+
+    def warn(rel: str, why: str) -> None:
+        found.append(Diagnostic("L6-stray-file", "warning", rel, f"{rel} {why}", line=1))
+
+    for name in _listdir(paths.raw_dir):
+        full = paths.raw_dir / name
+        if name in ALLOWED_EXTRA_FILES:
+            continue
+        if full.is_dir():
+            warn(f"{RAW_DIR}/{name}", "is a folder; raw/ holds only <doc_id>.txt and <doc_id>.meta.json")
+        elif _doc_id_from_raw_name(name) is None:
+            warn(f"{RAW_DIR}/{name}", "is neither <doc_id>.txt nor <doc_id>.meta.json")
+    for name in _listdir(paths.annotated_dir):
+        full = paths.annotated_dir / name
+        if name in ALLOWED_EXTRA_FILES or name == PASSES_DIR:
+            continue
+        if full.is_dir():
+            warn(f"{ANNOTATED_DIR}/{name}", "is a folder; annotation passes go in annotated/passes/<annotator>/")
+        elif not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
+            warn(f"{ANNOTATED_DIR}/{name}", "is not an annotation (.json) or a Markdown document")
+    for annotator in pass_annotators(paths):
+        for name in _listdir(paths.passes_dir / annotator):
+            full = paths.passes_dir / annotator / name
+            if name in ALLOWED_EXTRA_FILES:
+                continue
+            if full.is_dir() or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
+                warn(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{name}", "is not an annotation (.json) or a Markdown document")
+    return found
+
+
+def _run_task(task: tuple) -> DocumentResult:
+    if task[0] == "doc":
+        return validate_document(task[1], task[2])
+    return validate_pass_document(task[1], task[2], task[3])
+
+
+def _run_tasks(tasks: list[tuple], jobs: int) -> list[DocumentResult]:
+    if jobs > 1 and len(tasks) >= POOL_MIN_TASKS:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        workers = min(jobs, max(1, len(tasks) // 16))
+        chunksize = max(1, len(tasks) // (workers * 8))
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(_run_task, tasks, chunksize=chunksize))
+        except (BrokenProcessPool, OSError, PermissionError):
+            pass  # no processes on this machine: do the work here
+    return [_run_task(task) for task in tasks]
+
+
+def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs: int = 1, strict: bool = False) -> ValidationReport:
+    """Validate the corpus at `paths.root`, or the part of it that `targets` touch."""
+    root = paths.root.resolve()
+    paths = CorpusPaths(root)
+    selection = resolve_targets(paths, targets)
+    report = ValidationReport(root=str(root), strict=strict, whole_corpus=selection.whole, ignored=list(selection.ignored))
+    schema_problems = _check_schema_files(root, deep=selection.whole)
+    if schema_problems:
+        report.corpus_diagnostics.extend(schema_problems)
+        return report
+    _rs_validator.cache_clear()
+    _reference_validator.cache_clear()
+    _registry_state.cache_clear()
+    _doc_id_rule.cache_clear()
+
+    registry_rel = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
+    annotators_all = pass_annotators(paths)
+    if selection.whole:
+        doc_ids = paths.all_doc_ids()
+        pass_tasks = [(a, d) for a in annotators_all for d in pass_doc_ids(paths, a)]
+        pass_registries = set(annotators_all)
+    else:
+        doc_ids = sorted(selection.doc_ids)
+        pass_tasks = sorted(selection.passes)
+        pass_registries = set(selection.pass_registries)
+
+    corpus_registry = registry_state(root, registry_rel)
+    if corpus_registry.exists:
+        report.registry = corpus_registry.data
+        report.corpus_files[registry_rel] = corpus_registry.sha256
+        report.corpus_diagnostics.extend(corpus_registry.diagnostics)
+    elif selection.whole or selection.registry or doc_ids or pass_tasks:
+        needs = selection.whole or selection.registry or any(_exists(root / _annotation_rel(d)) for d in doc_ids) or pass_tasks
+        if needs:
+            report.corpus_diagnostics.append(
+                Diagnostic("L6-missing-file", "error", registry_rel, f"{registry_rel} does not exist: entity ids cannot be checked", line=1,
+                           hint="add the registry (schema/entity-registry.schema.json)")
+            )
+    pass_states: dict[str, RegistryState] = {}
+    for annotator in sorted(pass_registries):
+        own = f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
+        state = registry_state(root, own)
+        if state.exists:
+            pass_states[annotator] = state
+            report.corpus_files[own] = state.sha256
+            report.corpus_diagnostics.extend(state.diagnostics)
+
+    # the registry as a target: find the documents that use an id it no longer has
+    scan_complete = True
+    used_scan: dict[str, set[str]] | None = None
+    if selection.registry and not selection.whole:
+        rels = [_annotation_rel(d) for d in paths.annotation_doc_ids()] + [_meta_rel(d) for d in paths.meta_doc_ids()]
+        rels += [_annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
+        used_scan, scan_complete = _scan_used_ids(root, rels)
+        if corpus_registry.labels is not None:
+            extra_docs = set()
+            for eid, users in used_scan.items():
+                if eid not in corpus_registry.labels:
+                    for rel in users:
+                        parts = Path(rel).parts
+                        if parts[0] == RAW_DIR:
+                            extra_docs.add(_doc_id_from_raw_name(parts[1]))
+                        elif len(parts) == 2:
+                            extra_docs.add(parts[1][: -len(ANNOTATION_SUFFIX)])
+                        else:
+                            pass_tasks.append((parts[2], parts[3][: -len(ANNOTATION_SUFFIX)]))
+            doc_ids = sorted(set(doc_ids) | extra_docs)
+            pass_tasks = sorted(set(pass_tasks))
+
+    tasks: list[tuple] = [("doc", str(root), d) for d in doc_ids]
+    tasks += [("pass", str(root), a, d) for a, d in pass_tasks]
+    results = _run_tasks(tasks, max(1, int(jobs)))
+    report.documents = [r for r, t in zip(results, tasks) if t[0] == "doc"]
+    for result, task in zip(results, tasks):
+        if task[0] == "pass":
+            report.passes.setdefault(task[2], []).append(result)
+
+    if selection.whole or selection.splits:
+        if paths.splits.is_file() or os.path.lexists(paths.splits):
+            diags, data, sha = _check_splits(root, paths, set(paths.raw_doc_ids()))
+            report.corpus_diagnostics.extend(diags)
+            report.splits = data
+            report.corpus_files[f"{ANNOTATED_DIR}/{SPLITS_FILE}"] = sha
+        elif selection.whole:
+            rel = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
+            report.corpus_diagnostics.append(
+                Diagnostic("L6-missing-file", "error", rel, f"{rel} does not exist: the split policy has no declared place", line=1,
+                           hint="add it (schema/splits.schema.json)")
+            )
+
+    # registry use: every entry used (whole corpus, or the registry itself as target)
+    if corpus_registry.labels is not None and (selection.whole or selection.registry):
+        if selection.whole:
+            used: set[str] = set()
+            complete = True
+            sources = list(report.documents) + [r for a, rs in report.passes.items() if a not in pass_states for r in rs]
+            for doc in sources:
+                for data in (doc.metadata, doc.annotation):
+                    used |= _entity_ids_used(data)
+                if doc.annotation is None and any(d.code.startswith("L1-") for d in doc.diagnostics):
+                    complete = False
+        else:
+            used = set(used_scan or {})
+            complete = scan_complete
+        if complete:
+            report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used))
+    for annotator, state in sorted(pass_states.items()):
+        results_for = report.passes.get(annotator, [])
+        if state.labels is not None and annotator in pass_registries and all(r.annotation is not None for r in results_for):
+            used = set()
+            for r in results_for:
+                used |= _entity_ids_used(r.annotation)
+            report.corpus_diagnostics.extend(_unused_entries(state, used))
+
+    if selection.whole:
+        report.corpus_diagnostics.extend(_stray_files(paths))
+    report.corpus_diagnostics = sorted(set(report.corpus_diagnostics), key=Diagnostic.sort_key)
+    return report
+
+
+# =============================================================================== renderers
+
+
+def _counts(doc: DocumentResult) -> dict[str, int]:
+    if not isinstance(doc.annotation, dict):
+        return {}
+    return {layer: len(doc.annotation.get(layer, []) or []) for layer in ("zones",) + SPAN_LAYERS}
+
+
+def _file_entries(report: ValidationReport) -> list[dict]:
+    """One entry per file checked or named by a diagnostic, sorted by path."""
+    entries: dict[str, dict] = {}
+
+    def entry(path: str, kind: str, doc_id: str | None = None) -> dict:
+        if path not in entries:
+            entries[path] = {"path": path, "kind": kind, "doc_id": doc_id, "sha256": None, "counts": {}, "errors": [], "warnings": []}
+        return entries[path]
+
+    for doc in report.documents:
+        if doc.raw_sha256 is not None:
+            e = entry(_raw_rel(doc.doc_id), "raw", doc.doc_id)
+            e["sha256"] = doc.raw_sha256
+            if doc.text is not None:
+                e["counts"] = {"codepoints": len(doc.text)}
+        if doc.metadata_sha256 is not None:
+            entry(_meta_rel(doc.doc_id), "metadata", doc.doc_id)["sha256"] = doc.metadata_sha256
+        if doc.annotation_sha256 is not None:
+            e = entry(_annotation_rel(doc.doc_id), "annotation", doc.doc_id)
+            e["sha256"], e["counts"] = doc.annotation_sha256, _counts(doc)
+    for annotator, results in report.passes.items():
+        for doc in results:
+            if doc.annotation_sha256 is not None:
+                e = entry(_annotation_rel(doc.doc_id, annotator), "pass_annotation", doc.doc_id)
+                e["sha256"], e["counts"] = doc.annotation_sha256, _counts(doc)
+    for path, sha in report.corpus_files.items():
+        kind = "splits" if path.endswith(SPLITS_FILE) else "registry"
+        e = entry(path, kind)
+        e["sha256"] = sha
+        data = report.splits if kind == "splits" else None
+        if kind == "registry" and path == f"{ANNOTATED_DIR}/{REGISTRY_FILE}" and isinstance(report.registry, dict):
+            e["counts"] = {"entities": len(report.registry.get("entities", []) or [])}
+        if kind == "splits" and isinstance(data, dict):
+            e["counts"] = {"assignments": len(data.get("assignments", {}) or {})}
+    for d in report.diagnostics:
+        e = entries.get(d.path) or entry(d.path, _kind_of(d.path))
+        e["errors" if d.severity == "error" else "warnings"].append(_diag_dict(d))
+    return [entries[k] for k in sorted(entries)]
+
+
+def _kind_of(path: str) -> str:
+    if path.startswith(f"{SCHEMA_DIR}/"):
+        return "schema"
+    if path.endswith(META_SUFFIX):
+        return "metadata"
+    if path.endswith(RAW_SUFFIX):
+        return "raw"
+    if path.endswith(REGISTRY_FILE):
+        return "registry"
+    if path.endswith(SPLITS_FILE):
+        return "splits"
+    if f"/{PASSES_DIR}/" in path:
+        return "pass_annotation"
+    return "annotation"
+
+
+def _diag_dict(d: Diagnostic) -> dict:
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "json_path": d.json_path,
+        "span": list(d.span) if d.span else None,
+        "message": d.message,
+        "hint": d.hint,
+    }
+
+
+def _summary(report: ValidationReport) -> dict:
+    diags = report.diagnostics
+    errors = sum(1 for d in diags if d.severity == "error")
+    return {
+        "documents": len(report.documents),
+        "pass_documents": sum(len(r) for r in report.passes.values()),
+        "errors": errors,
+        "warnings": len(diags) - errors,
+        "by_code": dict(sorted(Counter(d.code for d in diags).items())),
+    }
+
+
+def _summary_line(report: ValidationReport) -> str:
+    s = _summary(report)
+    status = "valid" if report.ok() else "INVALID"
+    scope = "whole corpus" if report.whole_corpus else "selected files"
+    passes = f", {s['pass_documents']} pass file{'s' if s['pass_documents'] != 1 else ''}" if s["pass_documents"] else ""
+    strict = " (--strict: warnings fail)" if report.strict and s["warnings"] else ""
+    return (
+        f"newscorpus validate ({scope}): {s['documents']} document{'s' if s['documents'] != 1 else ''}{passes}; "
+        f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['warnings']} warning{'s' if s['warnings'] != 1 else ''}: {status}{strict}"
+    )
+
+
+def render_text(report: ValidationReport) -> str:
+    """Human-readable: `path:line:col: severity CODE at json_path: message`, then a hint line."""
+    lines = []
+    for d in report.diagnostics:
+        where = d.path + (f":{d.line}" if d.line else "") + (f":{d.column}" if d.line and d.column else "")
+        at = f" at {d.json_path}" if d.json_path and d.json_path != "$" else ""
+        lines.append(f"{where}: {d.severity} {d.code}{at}: {d.message}")
+        if d.hint:
+            lines.append(f"    hint: {d.hint}")
+    for target in report.ignored:
+        lines.append(f"note: {target} is not a corpus file; not checked")
+    lines.append(_summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    """Machine-readable report: summary, then per file its sha256, counts, errors and warnings."""
+    document = {
+        "tool": "newscorpus validate",
+        "version": __version__,
+        "ok": report.ok(),
+        "strict": report.strict,
+        "whole_corpus": report.whole_corpus,
+        "summary": _summary(report),
+        "files": _file_entries(report),
+        "ignored": list(report.ignored),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
+
+
+def _gh_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_property(text: str) -> str:
+    return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: ValidationReport, prefix: str = "") -> str:
+    """GitHub workflow commands: one `::error file=..,line=..,col=..,title=CODE::message` per finding."""
+    lines = []
+    for d in report.diagnostics:
+        props = [f"file={_gh_escape_property(prefix + d.path)}"]
+        if d.line:
+            props.append(f"line={d.line}")
+            if d.column:
+                props.append(f"col={d.column}")
+        props.append(f"title={_gh_escape_property(d.code)}")
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        if d.json_path and d.json_path != "$":
+            message = f"{d.json_path}: {message}"
+        lines.append(f"::{d.severity} {','.join(props)}::{_gh_escape_data(message)}")
+    lines.append(_summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+SUMMARY_LIMIT_BYTES = 900_000  # GitHub accepts up to 1 MiB of step summary per step
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+
+def render_markdown(report: ValidationReport, prefix: str = "") -> str:
+    """The full report as Markdown, for the GitHub step summary."""
+    s = _summary(report)
+    head = [
+        f"## newscorpus validate: {'✅ valid' if report.ok() else '❌ invalid'}",
+        "",
+        f"{s['documents']} documents, {s['pass_documents']} pass files; **{s['errors']} errors**, {s['warnings']} warnings.",
+        "",
+    ]
+    if s["by_code"]:
+        head += ["| rule | count |", "|---|---|"] + [f"| `{code}` | {n} |" for code, n in s["by_code"].items()] + [""]
+        head += ["Explain a rule: `newscorpus validate --explain CODE`.", "", "| file | severity | rule | message |", "|---|---|---|---|"]
+    body: list[str] = []
+    size = sum(len(x) + 1 for x in head)
+    diags = report.diagnostics
+    for n, d in enumerate(diags):
+        where = prefix + d.path + (f":{d.line}" if d.line else "")
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        row = f"| `{_md_cell(where)}` | {d.severity} | `{d.code}` | {_md_cell(message)} |"
+        if size + len(row.encode("utf-8")) > SUMMARY_LIMIT_BYTES:
+            body.append(f"\n… {len(diags) - n} more findings not shown; run `newscorpus validate` locally for all of them.")
+            break
+        body.append(row)
+        size += len(row.encode("utf-8")) + 1
+    return "\n".join(head + body) + "\n"
+
+
+def write_step_summary(report: ValidationReport, prefix: str = "") -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8", errors="backslashreplace") as handle:
+        handle.write(render_markdown(report, prefix))
+
+
+# =============================================================================== command line
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="files or folders to check (default: the whole corpus); a path also brings in the corpus-level checks it touches")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text",
+                        help="text (default), json (machine-readable report) or github (workflow annotations + step summary)")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes for big corpora (default: all cores; small runs stay in one process)")
+    parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
+    parser.add_argument("--output", "-o", type=Path, default=None, help="write the report to this file (atomically) instead of standard output")
+    parser.add_argument("--schema-engine", choices=ENGINES, default=None,
+                        help=f"JSON Schema engine: auto (jsonschema_rs fast pass, jsonschema for messages), rs, or jsonschema (also ${ENGINE_ENV})")
+    parser.add_argument("--explain", metavar="CODE", default=None, help="print the explanation of a rule code and exit")
+    parser.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
+
+
+def _write(text: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+    stream.flush()
+
+
+def _explain(code: str) -> int:
+    rule = RULES.get(code) or RULES.get(code.strip())
+    if rule is None:
+        near = difflib.get_close_matches(code, list(RULES), n=3, cutoff=0.4)
+        tip = f" (did you mean {', '.join(near)}?)" if near else ""
+        _write(f"newscorpus validate: unknown rule code {code!r}{tip}; see --list-rules\n", sys.stderr)
+        return EXIT_USAGE
+    _write(rule.render())
+    return EXIT_OK
+
+
+def _list_rules() -> str:
+    width = max(len(code) for code in RULES)
+    return "".join(f"{r.code:<{width}}  {r.severity:<7}  {r.summary}\n" for r in RULES.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.explain:
+        return _explain(args.explain)
+    if args.list_rules:
+        _write(_list_rules())
+        return EXIT_OK
+    if args.jobs < 1:
+        _write("newscorpus validate: --jobs must be at least 1\n", sys.stderr)
+        return EXIT_USAGE
+    if args.schema_engine:
+        os.environ[ENGINE_ENV] = args.schema_engine
+    if schema_engine() == "rs":
+        try:
+            import jsonschema_rs  # noqa: F401
+        except ImportError:
+            _write("newscorpus validate: the rs schema engine needs jsonschema-rs (pip install 'newscorpus[fast]')\n", sys.stderr)
+            return EXIT_USAGE
+    try:
+        if args.root is not None:
+            paths = find_root(args.root)
+        else:
+            try:
+                paths = find_root()
+            except CorpusNotFound:
+                if not args.paths:
+                    raise
+                paths = find_root(args.paths[0])
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict)
+    except (CorpusNotFound, UsageError) as exc:
+        _write(f"newscorpus validate: {exc}\n", sys.stderr)
+        return EXIT_USAGE
+    prefix = _path_prefix(paths.root)
+    if args.format == "json":
+        output = render_json(report)
+    elif args.format == "github":
+        output = render_github(report, prefix)
+        write_step_summary(report, prefix)
+    else:
+        output = render_text(report)
+    if args.output is not None:
+        try:
+            atomic_write_text(args.output, output)
+        except OSError as exc:
+            _write(f"newscorpus validate: cannot write {args.output}: {exc.strerror or exc}\n", sys.stderr)
+            return EXIT_USAGE
+        _write(_summary_line(report) + "\n", sys.stderr)
+    else:
+        _write(output)
+    return report.exit_code()
+
+
+def _path_prefix(root: Path) -> str:
+    """Corpus root relative to the working directory, for annotations GitHub can place."""
+    try:
+        rel = Path(root).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return ""
+    text = rel.as_posix()
+    return "" if text in ("", ".") else text + "/"

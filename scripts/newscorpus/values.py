@@ -1,0 +1,321 @@
+"""Layer-5 value readers: TIMEX3 / ISO 8601 date values, and numbers written in text.
+
+Both are deliberately conservative. `timex_problem` accepts the value forms of guidelines
+section 4 (plus the other TIMEX3 forms a careful annotator may need) and checks that the
+value exists in the calendar. `read_number` reads a numeric-claim span only when it fully
+understands it ("around $20 billion", "7 million", "six", "a second", "20 times",
+"180-degree"); anything else returns None and is not checked, so the validator never
+complains about a span it could not read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass
+
+# ----------------------------------------------------------------------------- dates
+
+_REFS = {"PRESENT_REF", "PAST_REF", "FUTURE_REF"}
+_DIGIT = "[0-9]"
+_YEAR = r"(?P<year>[0-9]{4})"
+
+
+def _d(n: int, allow_x: bool) -> str:
+    char = "[0-9X]" if allow_x else "[0-9]"
+    return f"{char}{{{n}}}"
+
+
+def _date_forms(allow_x: bool) -> list[re.Pattern]:
+    y, two = _d(4, allow_x), _d(2, allow_x)
+    one = "[0-9X]" if allow_x else "[0-9]"
+    return [
+        re.compile(rf"^(?P<year>{y})$"),
+        re.compile(rf"^(?P<year>{y})-(?P<month>{two})$"),
+        re.compile(rf"^(?P<year>{y})-(?P<month>{two})-(?P<day>{two})$"),
+        re.compile(rf"^(?P<year>{y})-W(?P<week>{two})$"),
+        re.compile(rf"^(?P<year>{y})-W(?P<week>{two})-(?P<weekday>{one})$"),
+        re.compile(rf"^(?P<year>{y})-Q(?P<quarter>[1-4X])$"),
+        re.compile(rf"^(?P<year>{y})-H(?P<half>[12X])$"),
+        re.compile(rf"^(?P<year>{y})-(?P<season>SP|SU|FA|WI)$"),
+        re.compile(r"^(?P<decade>[0-9]{3})$"),  # the 1990s: 199
+        re.compile(r"^(?P<century>[0-9]{2})$"),  # the 20th century: 19
+    ]
+
+
+_DATE_FORMS = _date_forms(False)
+_SET_DATE_FORMS = _date_forms(True)
+_TIME = re.compile(
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})T(?:(?P<part>MO|AF|EV|NI|DT)|(?P<hour>[0-9]{2})(?::(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?)?)$"
+)
+_NUM = r"(?:[0-9]+(?:\.[0-9]+)?|X)"
+_DURATION = re.compile(
+    rf"^P(?=[0-9X.]|T)(?:{_NUM}Y)?(?:{_NUM}Q)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:{_NUM}DE)?(?:{_NUM}CE)?"
+    rf"(?:T(?=[0-9X])(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$"
+)
+
+
+def _calendar_problem(parts: dict[str, str | None]) -> str | None:
+    year = parts.get("year")
+    if year is None or "X" in year:
+        return None
+    y = int(year)
+    if y == 0:
+        return "year 0000 does not exist"
+    month, day, week, weekday = parts.get("month"), parts.get("day"), parts.get("week"), parts.get("weekday")
+    if month is not None and "X" not in month:
+        m = int(month)
+        if not 1 <= m <= 12:
+            return f"month {month} does not exist (01-12)"
+        if day is not None and "X" not in day:
+            last = calendar.monthrange(y, m)[1]
+            if not 1 <= int(day) <= last:
+                return f"{year}-{month} has no day {day} (it has {last} days)"
+    elif day is not None and "X" not in day and not 1 <= int(day) <= 31:
+        return f"day {day} does not exist"
+    if week is not None and "X" not in week:
+        weeks = _dt.date(y, 12, 28).isocalendar()[1]
+        if not 1 <= int(week) <= weeks:
+            return f"ISO year {year} has no week {week} (it has {weeks} weeks)"
+    if weekday is not None and "X" not in weekday and not 1 <= int(weekday) <= 7:
+        return f"weekday {weekday} does not exist (1-7)"
+    return None
+
+
+def iso_date_problem(value: str) -> str | None:
+    """For a plain YYYY, YYYY-MM or YYYY-MM-DD value (metadata dates, temporal anchor)."""
+    for form in _DATE_FORMS[:3]:
+        match = form.match(value)
+        if match:
+            return _calendar_problem(match.groupdict())
+    return "not YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def _match_date(value: str, forms: list[re.Pattern]) -> tuple[bool, str | None]:
+    for form in forms:
+        match = form.match(value)
+        if match:
+            return True, _calendar_problem(match.groupdict())
+    return False, None
+
+
+def timex_problem(date_type: str, value: str) -> str | None:
+    """None when `value` is a valid TIMEX3 value for `date_type`, else the reason it is not."""
+    if date_type == "DATE":
+        if value in _REFS:
+            return None
+        matched, problem = _match_date(value, _DATE_FORMS)
+        if matched:
+            return problem
+        if _TIME.match(value):
+            return "it has a time of day: use type TIME"
+        if _DURATION.match(value):
+            return "it is a duration: use type DURATION"
+        return "not a DATE value (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Www, YYYY-Qn, PRESENT_REF, ...)"
+    if date_type == "TIME":
+        match = _TIME.match(value)
+        if not match:
+            return "not a TIME value (YYYY-MM-DDThh:mm, YYYY-MM-DDThh, or a part of day YYYY-MM-DDTMO|AF|EV|NI)"
+        problem = iso_date_problem(match.group("date"))
+        if problem:
+            return problem
+        hour, minute, second = match.group("hour"), match.group("minute"), match.group("second")
+        if hour is not None:
+            h, mi, s = int(hour), int(minute or 0), int(second or 0)
+            if h > 24 or (h == 24 and (mi or s)):
+                return f"hour {hour} does not exist (00-23, or 24:00)"
+            if mi > 59:
+                return f"minute {minute} does not exist (00-59)"
+            if s > 60:
+                return f"second {second} does not exist (00-60)"
+        return None
+    if date_type == "DURATION":
+        if _DURATION.match(value):
+            return None
+        return "not a DURATION value (PnY, PnM, PnW, PnD, PTnH, PTnM, ...; n may be X)"
+    if date_type == "SET":
+        if _DURATION.match(value):
+            return None
+        matched, problem = _match_date(value, _SET_DATE_FORMS)
+        if matched:
+            return problem
+        return "not a SET value (a duration such as P1Y, or a date pattern with X such as XXXX-WXX-1)"
+    return f"unknown date type {date_type!r}"
+
+
+# ----------------------------------------------------------------------------- numbers
+
+# Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
+HEDGE_WORDS = ("around", "about", "nearly", "some", "roughly", "approximately", "almost", "circa", "approx.", "an estimated", "estimated", "close to")
+BOUND_WORDS: dict[str, str] = {
+    "more than": "more_than",
+    "over": "more_than",
+    "above": "more_than",
+    "at least": "at_least",
+    "no fewer than": "at_least",
+    "no less than": "at_least",
+    "less than": "less_than",
+    "fewer than": "less_than",
+    "under": "less_than",
+    "below": "less_than",
+    "up to": "at_most",
+    "at most": "at_most",
+    "no more than": "at_most",
+}
+
+
+def _phrase_pattern(phrases) -> re.Pattern:
+    alternatives = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives) + r")(?![\w])", re.I)
+
+
+_HEDGE_RE = _phrase_pattern(HEDGE_WORDS)
+_BOUND_RE = _phrase_pattern(BOUND_WORDS)
+
+
+def hedge_word(text: str) -> str | None:
+    match = _HEDGE_RE.search(text)
+    return match.group(1) if match else None
+
+
+def bound_word(text: str) -> tuple[str, str] | None:
+    """(the bound word as written, the bound it means), or None."""
+    match = _BOUND_RE.search(text)
+    if not match:
+        return None
+    key = re.sub(r"\s+", " ", match.group(1).lower())
+    return match.group(1), BOUND_WORDS[key]
+
+
+_UNITS_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "zero": 0,
+}
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 1_000_000,
+}
+_SCALES = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000,
+    "bn": 1_000_000_000, "mln": 1_000_000, "mn": 1_000_000, "tn": 1_000_000_000_000, "k": 1_000, "dozen": 12,
+}
+# Words allowed after the number: units and signs that do not change the value.
+_UNIT_WORDS = {
+    "%", "percent", "per cent", "percentage points", "percentage point", "degree", "degrees", "times", "fold",
+    "km", "kilometres", "kilometers", "kilometre", "kilometer", "miles", "mile", "m", "metres", "meters",
+    "kg", "kilograms", "kilogram", "tonnes", "tonne", "tons", "ton", "years", "year", "months", "month",
+    "weeks", "week", "days", "day", "hours", "hour", "minutes", "minute", "seconds", "second",
+    "dollars", "dollar", "euros", "euro", "pounds", "pound", "lira", "liras", "rubles", "roubles", "ruble",
+    "rouble", "yuan", "yen", "usd", "eur", "gbp", "try", "rub", "cny", "jpy",
+}
+_CURRENCY_PREFIX = re.compile(r"^(?:us\$|\$|€|£|¥|₺|₽)\s?")
+_DIGITS = re.compile(r"^[-−]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_DIGIT_ORDINAL = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
+
+
+@dataclass(frozen=True)
+class ReadNumber:
+    value: float
+    reading: str  # how the text was read, for the message: "20 billion"
+
+
+def _strip_prefix_words(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for pattern in (_HEDGE_RE, _BOUND_RE):
+            match = pattern.match(text)
+            if match:
+                text = text[match.end() :].lstrip()
+                changed = True
+    return text
+
+
+def _words_value(words: list[str]) -> float | None:
+    """'twenty five' -> 25, 'one hundred and five' -> 105, 'seven million' -> 7000000."""
+    if not words:
+        return None
+    total, current, seen_number = 0, 0, False
+    for word in words:
+        if word == "and" and seen_number:
+            continue
+        if word in _UNITS_WORDS:
+            current += _UNITS_WORDS[word]
+        elif word in _TENS_WORDS:
+            current += _TENS_WORDS[word]
+        elif word in ("a", "an") and not seen_number:
+            current = 1
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _SCALES and word != "dozen":
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+        elif word == "dozen":
+            current = max(current, 1) * 12
+        else:
+            return None
+        seen_number = True
+    return float(total + current)
+
+
+def read_number(text: str) -> ReadNumber | None:
+    """The number a numeric-claim span states, scaled; None when the span is not understood."""
+    rest = _strip_prefix_words(text.strip().lower())
+    rest = _CURRENCY_PREFIX.sub("", rest)
+    if rest.startswith(("a ", "an ")) and rest.split(" ", 1)[1][:1].isdigit():
+        rest = rest.split(" ", 1)[1]
+    match = _DIGIT_ORDINAL.match(rest)
+    if match:
+        return ReadNumber(float(match.group(1)), match.group(0))
+    match = _DIGITS.match(rest)
+    if match:
+        number = float(match.group().replace(",", "").replace("−", "-"))
+        reading = match.group()
+        tail = rest[match.end() :]
+        compact = re.match(r"^(bn|mln|mn|tn|k)(?![a-z])", tail)
+        if compact:
+            number *= _SCALES[compact.group(1)]
+            reading += compact.group(1)
+            tail = tail[compact.end() :]
+        elif tail and tail[0] not in " -%":
+            return None
+        tokens = [t for t in re.split(r"[\s-]+", tail) if t]
+        if tokens and tokens[0] in _SCALES and tokens[0] not in ("dozen", "k"):
+            number *= _SCALES[tokens[0]]
+            reading += " " + tokens[0]
+            tokens = tokens[1:]
+        remainder = " ".join(tokens)
+        if remainder and remainder not in _UNIT_WORDS:
+            return None
+        if not math.isfinite(number):
+            return None
+        return ReadNumber(number, reading)
+    words = [w for w in re.split(r"[\s-]+", rest) if w]
+    if not words:
+        return None
+    # ordinal: 'second', 'a second', 'twenty-first'
+    core = words[1:] if words[0] in ("a", "an", "the") else words
+    if core and core[-1] in _ORDINAL_WORDS and len(core) <= 2:
+        head = _words_value(core[:-1]) if len(core) == 2 else 0.0
+        if head is not None and (len(core) == 1 or core[0] in _TENS_WORDS):
+            return ReadNumber(float(head + _ORDINAL_WORDS[core[-1]]), " ".join(core))
+    # cardinal words, then optional unit words
+    for cut in range(len(words), 0, -1):
+        remainder = " ".join(words[cut:])
+        if remainder and remainder not in _UNIT_WORDS:
+            continue
+        value = _words_value(words[:cut])
+        if value is not None and words[:cut] not in (["a"], ["an"]):
+            return ReadNumber(value, " ".join(words[:cut]))
+    return None
+
+
+def same_number(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
