@@ -418,3 +418,15 @@ def test_repo_card_template_has_every_required_section():
                     "### Data Splits", "### Source Data", "### Annotations", "## Personal and Sensitive Information",
                     "### Bias, Risks and Limitations", "## Licensing Information", "## Citation Information"):
         assert heading in text
+
+
+def test_importing_the_build_module_does_not_import_datasets_or_pyarrow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newscorpus.build, newscorpus.cli; "
+        "loaded = [m for m in ('datasets', 'pyarrow', 'pandas') if m in sys.modules]; "
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -69,8 +69,9 @@ PARQUET_OPTIONS = {
 }
 # Rows per row group and per shard. Shards are cut by row count (never by time or memory), so
 # the same rows always give the same files. News articles are a few KB each: a documents
-# shard of 5,000 articles is tens of MB; span and ner rows are a few hundred bytes.
-ROW_GROUP_ROWS = {DOCUMENTS: 100, NER: 20_000, ENTITY_REGISTRY: 50_000, **{c: 50_000 for c in SPAN_CONFIGS}}
+# shard of 5,000 articles is tens of MB; span and ner rows are a few hundred bytes. The build
+# holds at most one row group per (config, split) in memory as Python rows (~1-2 KB each).
+ROW_GROUP_ROWS = {DOCUMENTS: 100, NER: 5_000, ENTITY_REGISTRY: 10_000, **{c: 10_000 for c in SPAN_CONFIGS}}
 SHARD_ROWS = {DOCUMENTS: 5_000, NER: 500_000, ENTITY_REGISTRY: 1_000_000, **{c: 1_000_000 for c in SPAN_CONFIGS}}
 
 

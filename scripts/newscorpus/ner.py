@@ -72,7 +72,7 @@ class NerStats:
 
 def _is_abbreviation(text: str, period: int) -> bool:
     """Whether the '.' at `period` ends an abbreviation rather than a sentence."""
-    head = text[:period + 1]
+    head = text[max(0, period - 64):period + 1]  # an abbreviation is short: a window suffices
     if _INITIALISM_RE.search(head):
         return True
     word = re.search(r"(\w+)\.$", head)
@@ -132,19 +132,21 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
     return out
 
 
-def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[int] = frozenset()) -> tuple[list[tuple[int, int]], int]:
+def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[int] | list[int] = frozenset()) -> tuple[list[tuple[int, int]], int]:
     """Tokens of text[start:end] as absolute (start, end) pairs, cut at `boundaries`.
 
     Returns the tokens and how many extra cuts the boundaries forced."""
+    cuts = sorted(x for x in boundaries if start < x < end)
     tokens: list[tuple[int, int]] = []
     forced = 0
     for m in TOKEN_RE.finditer(text, start, end):
         a, b = m.start(), m.end()
-        inner = sorted(x for x in boundaries if a < x < b)
-        for x in inner:
-            tokens.append((a, x))
-            a = x
+        i = bisect.bisect_right(cuts, a)
+        while i < len(cuts) and cuts[i] < b:
+            tokens.append((a, cuts[i]))
+            a = cuts[i]
             forced += 1
+            i += 1
         tokens.append((a, b))
     # a cut can leave a whitespace-only piece only if a boundary sits next to a space; drop it
     return [(a, b) for a, b in tokens if text[a:b].strip()], forced
@@ -164,12 +166,13 @@ def tag_sentences(
     stats = NerStats(tagged={k: 0 for k in precedence}, dropped={k: 0 for k in precedence})
     protected = sorted((s["start"], s["end"]) for layer in precedence for s in layers.get(layer, []))
     sentences = split_sentences(text, zones, protected)
-    boundaries = {p for s, e in protected for p in (s, e)}
+    boundaries = sorted({p for s, e in protected for p in (s, e)})
     by_layer = {layer: sorted(layers.get(layer, []), key=lambda x: (x["start"], x["end"])) for layer in precedence}
     layer_starts = {layer: [x["start"] for x in spans] for layer, spans in by_layer.items()}
     out: list[TaggedSentence] = []
     for sent in sentences:
-        tokens, forced = tokenize(text, sent.start, sent.end, boundaries)
+        lo, hi = bisect.bisect_right(boundaries, sent.start), bisect.bisect_left(boundaries, sent.end)
+        tokens, forced = tokenize(text, sent.start, sent.end, boundaries[lo:hi])
         stats.split_tokens += forced
         tags = ["O"] * len(tokens)
         tok_starts = [a for a, _ in tokens]
@@ -202,9 +205,17 @@ def tag_sentences(
     return out, stats
 
 
-def covering(sentences: list[Sentence], start: int, end: int) -> tuple[int, int] | None:
-    """The smallest run of whole sentences (of one zone) covering [start, end), or None."""
-    hit = [s for s in sentences if s.start < end and start < s.end]
-    if not hit:
+def covering(sentences: list[Sentence], start: int, end: int, ends: list[int] | None = None) -> tuple[int, int] | None:
+    """The smallest run of whole sentences covering [start, end), or None.
+
+    `sentences` are one zone's, in text order (they do not overlap)."""
+    ends = [s.end for s in sentences] if ends is None else ends
+    i = bisect.bisect_right(ends, start)
+    first = last = None
+    while i < len(sentences) and sentences[i].start < end:
+        first = sentences[i] if first is None else first
+        last = sentences[i]
+        i += 1
+    if first is None:
         return None
-    return min(s.start for s in hit), max(s.end for s in hit)
+    return first.start, last.end

@@ -45,10 +45,17 @@ class RowContext:
     vocab: Vocabulary
     roles: tuple[str, ...]
     registry_names: dict[str, str]
+    ner_tag_index: dict[str, int] = field(default_factory=dict)  # tag name -> ClassLabel index
+    ner_type_of: dict[str, dict[str, str]] = field(default_factory=dict)  # layer -> label -> tag type
 
-    @property
-    def ner_tag_index(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(ner_tag_names(self.vocab))}
+    def __post_init__(self):
+        if not self.ner_tag_index:
+            object.__setattr__(self, "ner_tag_index", {n: i for i, n in enumerate(ner_tag_names(self.vocab))})
+        if not self.ner_type_of:
+            types: dict[str, dict[str, str]] = {}
+            for t in ner_types(self.vocab):
+                types.setdefault(t.layer, {})[t.value] = t.tag
+            object.__setattr__(self, "ner_type_of", types)
 
 
 @dataclass
@@ -149,6 +156,7 @@ class _Locator:
         self.sentences_by_zone: dict[str, list[nerlib.Sentence]] = {}
         for s in sentences:
             self.sentences_by_zone.setdefault(s.zone_id, []).append(s)
+        self.ends_by_zone = {z: [s.end for s in ss] for z, ss in self.sentences_by_zone.items()}
 
     def zone_of(self, start: int) -> dict | None:
         i = bisect.bisect_right(self.zone_starts, start) - 1
@@ -161,7 +169,7 @@ class _Locator:
         zone = self.zone_of(start)
         bounds = None
         if zone is not None:
-            bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end)
+            bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end, self.ends_by_zone.get(zone["id"]))
         if bounds is None:  # no zone or no sentence: fall back to the span's line(s)
             bounds = _line_bounds(self.text, start, end)
         a, b = bounds
@@ -246,9 +254,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
     out.counts[f"status:{ann.get('status')}"] += 1
 
     # --- ner: sentences, tokens, BIO tags
-    types = {t.layer: {} for t in ner_types(vocab)}
-    for t in ner_types(vocab):
-        types[t.layer][t.value] = t.tag
+    types = ctx.ner_type_of
     raw_layers = {layer: ann.get(layer) or [] for layer in NER_LAYERS}
     type_of = {
         ENTITIES: lambda s: types[ENTITIES][s["label"]],
