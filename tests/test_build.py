@@ -159,6 +159,22 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
 
 
+def test_leftovers_of_a_killed_build_are_removed(tmp_path):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    stale = tmp_path / f".dist.building-{proc.pid}-abc"
+    stale.mkdir()
+    (stale / "half.parquet.partial").write_bytes(b"x")
+    alive = tmp_path / f".dist.building-{os.getpid()}-xyz"
+    alive.mkdir()
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert not stale.exists()
+    assert alive.exists()  # a running process's folder is never touched
+    alive.rmdir()
+
+
 def test_invalid_corpus_is_refused_with_the_report(tmp_path, capsys):
     root = write_corpus(tmp_path / "corpus")
     doc = default_docs()[0].doc_id
@@ -430,3 +446,30 @@ def test_importing_the_build_module_does_not_import_datasets_or_pyarrow():
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rebuild_in_place_without_atomic_exchange(tmp_path, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    before = tree_digest(out)
+    monkeypatch.setattr(buildmod, "_exchange", lambda a, b: False)  # e.g. not Linux
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def test_a_config_without_rows_is_left_out_and_explained(tmp_path, monkeypatch):
+    import yaml
+
+    docs = default_docs()
+    for d in docs:
+        d.extra_numeric = False
+    root = write_corpus(tmp_path / "corpus", docs=docs)
+    result = build(CorpusPaths(root), jobs=1, progress=False)
+    readme = (root / "dist" / "README.md").read_text("utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    assert "numeric_claims" not in [c["config_name"] for c in front["configs"]]
+    assert "#### `numeric_claims`\n\nRows per split: no rows (left out of `configs`)." in readme
+    assert "numeric_claims   (no rows)" in buildmod.summary(result)
+    assert len(_load(root / "dist", "quotes", tmp_path, monkeypatch)["train"]) > 0

@@ -259,7 +259,8 @@ def build(
     }
     agreement = _read_agreement(root)
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    _remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -340,6 +341,26 @@ def _arrow():
             f"the build needs the 'build' extra ({missing.name} is not installed): pip install 'newscorpus[build]'"
         ) from None
     return pa, pq
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove temporary folders left by builds that were killed (their process is gone)."""
+    import re
+
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(?:building|previous)-(\d+)(?:-|$)")
+    for sibling in sorted(out.parent.iterdir()):
+        m = pattern.match(sibling.name)
+        if not m or not sibling.is_dir():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue  # still running (another build): leave it alone
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(sibling, ignore_errors=True)
 
 
 def _check_out(out: Path, root: Path) -> None:
