@@ -112,7 +112,8 @@ keys in the order the schema declares, spans sorted by offset with one span per 
 two-space indentation, UTF-8 without escapes, a final newline. Then a pull-request diff
 shows exactly which span changed and every span has its own line number in error
 messages. Run `newscorpus fmt PATH` to rewrite the file (content is never changed), or
-`newscorpus fmt --check` to list the files that need it."""),
+`newscorpus fmt --check` to list the files that need it. Only files without errors are
+checked for layout: fix the errors first, then format."""),
     # ---------------------------------------------------------------- L2 schema
     Rule("L2-schema", "error", 2, "the file does not match its JSON Schema",
          """The file breaks its schema (schema/annotation.schema.json, metadata.schema.json,
@@ -150,6 +151,11 @@ their last non-blank character. Move start forward or end back past the whitespa
          """Spans carry no leading or trailing punctuation (guidelines section 0), with two
 exceptions: the quotation marks of a direct or mixed quote, and the final period of an
 abbreviation such as U.S. Check the boundary; if it is right, add a `note` saying why."""),
+    Rule("L3-span-partial-word", "warning", 3, "a span starts or ends inside a word",
+         """Spans cover whole words: a span that starts or ends between two letters or digits cuts
+a word ("he" inside "the", "S-400" of "S-400s", whose plural belongs in the span). Move the
+boundary to the word's edge. A hyphen or an apostrophe is a word edge ("U.S.-led" gives
+`U.S.`, "Turkey’s" gives `Turkey`)."""),
     Rule("L3-duplicate-span", "error", 3, "two spans of the same layer have the same offsets",
          """Within a layer no two spans are identical (guidelines section 6). Two entity mentions
 at the same offsets, or two dates, are one annotation entered twice: delete one (and

@@ -452,7 +452,6 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
     f = _File(rel, "registry")
     labels = None
     if _load_json(root, f) and _check_schema(root, f):
-        _check_canonical(root, f)
         seen: dict[str, int] = {}
         for i, entry in enumerate(f.data.get("entities", [])):
             eid = entry["id"]
@@ -462,6 +461,7 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
                 seen[eid] = i
         if not f.error_count():
             labels = {entry["id"]: entry["label"] for entry in f.data["entities"]}
+            _check_canonical(root, f)
     return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None)
 
 
@@ -570,6 +570,15 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
     return "the stated text occurs nowhere in the raw file: copy it from the raw file, and check that the raw file has not changed"
 
 
+def _word_at(raw: str, i: int) -> str:
+    lo, hi = i, i + 1
+    while lo > 0 and raw[lo - 1].isalnum():
+        lo -= 1
+    while hi < len(raw) and raw[hi].isalnum():
+        hi += 1
+    return raw[lo:hi]
+
+
 def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool) -> list[_Span]:
     """Per-span checks; returns the spans that passed them (only those enter overlap checks)."""
     good: list[_Span] = []
@@ -610,6 +619,14 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                 hint=f"use start={start + lead}, end={start + lead + len(inner)}" if inner else None,
             )
             continue
+        if punctuation and ((start > 0 and raw[start - 1].isalnum() and stated[0].isalnum()) or (end < n and raw[end].isalnum() and stated[-1].isalnum())):
+            cut_start = start > 0 and raw[start - 1].isalnum() and stated[0].isalnum()
+            f.add(
+                "L3-span-partial-word",
+                f"{s.ident}: span {_q(stated)} {'starts' if cut_start else 'ends'} inside the word {_q(_word_at(raw, start if cut_start else end - 1))}",
+                s.path,
+                span=(start, end),
+            )
         if punctuation:
             edge = None
             quote_kind = s.obj.get("kind") if s.layer == "quotes" else None
@@ -674,6 +691,7 @@ def _check_zones(f: _File, raw: str, zones: list[_Span], complete: bool) -> list
         gap_end = z.start if z is not None else len(raw)
         gap = raw[cursor:gap_end]
         if gap.strip():
+            sound = False
             first = cursor + (len(gap) - len(gap.lstrip()))
             last = cursor + len(gap.rstrip())
             where = f"before zone {z.ident}" if z is not None else "after the last zone"
@@ -698,7 +716,7 @@ def _check_zones(f: _File, raw: str, zones: list[_Span], complete: bool) -> list
                 z.path,
                 span=(z.start, z.end),
             )
-    return ordered
+    return ordered if sound else None
 
 
 def _check_in_zones(f: _File, zones: list[_Span], spans: list[_Span]) -> None:
@@ -1031,10 +1049,16 @@ def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, lab
     """All layers for raw/<doc_id>.meta.json; True when it is usable (passed L2)."""
     if not _load_json(root, meta) or not _check_schema(root, meta):
         return False
-    _check_canonical(root, meta)
     _check_doc_id_field(meta, doc_id)
+    _check_metadata_content(root, meta, raw, labels)
+    if not meta.error_count():
+        _check_canonical(root, meta)  # layout matters once the content is right; errors come first
+    return True
+
+
+def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: dict[str, str] | None) -> None:
     if raw is None or raw.text is None:
-        return True
+        return
     if meta.data["sha256"] != raw.sha256:
         meta.add(
             "L6-raw-sha256-mismatch",
@@ -1042,28 +1066,31 @@ def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, lab
             ("sha256",),
             hint="raw text is immutable: restore the raw file from git; if the recorded value is wrong, record the real sha256",
         )
-        return True
+        return
     for key, actual in (("size_bytes", len(raw.bytes)), ("size_codepoints", len(raw.text))):
         if meta.data[key] != actual:
             meta.add("L6-size-mismatch", f"{key} is {meta.data[key]} but {raw.rel} has {actual}", (key,), hint=f"set {key} to {actual}")
     before = meta.error_count()
-    good = _check_spans_basic(meta, raw.text, _metadata_spans(meta.data), punctuation=False)
-    del good
+    _check_spans_basic(meta, raw.text, _metadata_spans(meta.data), punctuation=False)
     if meta.error_count() != before:
-        return True
+        return
     publisher = meta.data["publisher"].get("entity_id")
     _check_entity_link(meta, labels, publisher, ("publisher", "entity_id"), "publisher")
     if meta.error_count() != before:
-        return True
+        return
     _check_metadata_values(meta)
-    return True
 
 
 def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None) -> None:
     if not _load_json(root, ann) or not _check_schema(root, ann):
         return
-    _check_canonical(root, ann)
     _check_doc_id_field(ann, doc_id)
+    _check_annotation_content(root, ann, raw, labels, meta)
+    if not ann.error_count():
+        _check_canonical(root, ann)  # layout matters once the content is right; errors come first
+
+
+def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels: dict[str, str] | None, meta: dict | None) -> None:
     if raw is None or raw.text is None:
         return
     if ann.data["raw_sha256"] != raw.sha256:
@@ -1102,10 +1129,11 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     anchor_file = _File(anchor_rel, "raw")
     problem = doc_id_problem(root, doc_id)
     if problem:
-        anchor_file.add("L6-unsafe-doc-id", f"document id {_q(doc_id)} is not a safe name: {problem}", line=1)
-        if "/" in doc_id or "\\" in doc_id or ".." in doc_id or doc_id in ("", "."):
-            result.diagnostics = anchor_file.diagnostics
-            return result
+        # the file names are the problem: rename first; checking the files under a bad name would only add noise
+        anchor_file.add("L6-unsafe-doc-id", f"document id {_q(doc_id)} is not a safe name: {problem}", line=1,
+                        hint="rename the raw, metadata and annotation files to a lower-case publisher_date_slug id")
+        result.diagnostics = anchor_file.diagnostics
+        return result
     has_raw, has_meta, has_ann = _exists(root / raw_rel), _exists(root / meta_rel), _exists(root / ann_rel)
     labels = registry_state(root, _registry_rel_for(root, annotator)).labels
     raw = _File(raw_rel, "raw") if has_raw else None
@@ -1365,7 +1393,6 @@ def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[li
     f = _File(rel, "splits")
     if not _load_json(root, f) or not _check_schema(root, f):
         return f.diagnostics, f.data, f.sha256
-    _check_canonical(root, f)
     for doc_id in sorted(f.data["assignments"]):
         if doc_id not in doc_ids:
             f.add(
@@ -1378,6 +1405,8 @@ def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[li
     total = sum(fractions.values())
     if abs(total - 1.0) > 1e-9:
         f.add("L6-split-fractions", f"policy.fractions add up to {total:g}, not 1", ("policy", "fractions"))
+    if not f.error_count():
+        _check_canonical(root, f)
     return f.diagnostics, f.data, f.sha256
 
 
@@ -1391,9 +1420,11 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
         full = paths.raw_dir / name
         if name in ALLOWED_EXTRA_FILES:
             continue
+        if _doc_id_from_raw_name(name) is not None:
+            continue  # a document file (a folder of that name is L1-unreadable)
         if full.is_dir():
             warn(f"{RAW_DIR}/{name}", "is a folder; raw/ holds only <doc_id>.txt and <doc_id>.meta.json")
-        elif _doc_id_from_raw_name(name) is None:
+        else:
             warn(f"{RAW_DIR}/{name}", "is neither <doc_id>.txt nor <doc_id>.meta.json")
     for name in _listdir(paths.annotated_dir):
         full = paths.annotated_dir / name
@@ -1533,8 +1564,8 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
             for doc in sources:
                 for data in (doc.metadata, doc.annotation):
                     used |= _entity_ids_used(data)
-                if doc.annotation is None and any(d.code.startswith("L1-") for d in doc.diagnostics):
-                    complete = False
+                if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in doc.diagnostics):
+                    complete = False  # some file's entity ids are unknown: "unused" would be a guess
         else:
             used = set(used_scan or {})
             complete = scan_complete

@@ -1,0 +1,179 @@
+"""Every rule code has an invalid fixture that produces exactly that code (UD-validator style).
+
+tests/fixtures/invalid/<name>.json describes one invalid corpus: the valid fixture corpus
+plus a few edits, the one rule code it must produce, and optionally text the message must
+contain and the line it must point at. A fixture is correct only when the report holds that
+code and no other code at all (errors or warnings), so a rule that fires too eagerly on a
+neighbouring mistake fails here too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from newscorpus import cli, rules
+from newscorpus.corpus import CorpusPaths
+from newscorpus.validate import render_github, render_json, render_text, validate_corpus
+
+INVALID = Path(__file__).resolve().parent / "fixtures" / "invalid"
+FIXTURES = sorted(INVALID.glob("*.json"))
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_the_valid_fixture_corpus_has_no_finding_at_all(valid_corpus):
+    report = validate_corpus(CorpusPaths(valid_corpus))
+    assert report.diagnostics == []
+    assert report.ok(strict=True)
+    assert len(report.documents) == 2
+    assert sorted(report.passes) == ["ann-x", "ann-y"]
+
+
+def test_every_rule_code_has_a_fixture_that_produces_it():
+    covered = {_load(path)["code"] for path in FIXTURES}
+    missing = sorted(set(rules.RULES) - covered)
+    assert not missing, f"rule codes without an invalid fixture in {INVALID}: {missing}"
+    unknown = sorted(covered - set(rules.RULES))
+    assert not unknown, f"fixtures name codes that are not in newscorpus.rules: {unknown}"
+
+
+def test_fixture_names_start_with_their_code():
+    for path in FIXTURES:
+        assert path.stem.split(".")[0] == _load(path)["code"], path.name
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_fixture_produces_exactly_its_code(fixture, make_corpus):
+    spec = _load(fixture)
+    code = spec["code"]
+    root = make_corpus(spec["edits"])
+    report = validate_corpus(CorpusPaths(root))
+    codes = {d.code for d in report.diagnostics}
+    assert codes == {code}, render_text(report)
+    rule = rules.RULES[code]
+    for d in report.diagnostics:
+        assert d.severity == rule.severity
+        assert d.message and "Traceback" not in d.message
+        assert not Path(d.path).is_absolute()
+    for needle in spec.get("message_contains", []):
+        assert any(needle in d.message + " " + (d.hint or "") for d in report.diagnostics), (needle, render_text(report))
+    if "line" in spec:
+        assert any(d.line == spec["line"] for d in report.diagnostics), render_text(report)
+    assert report.ok() is (rule.severity == "warning")
+    assert report.ok(strict=True) is False
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_fixture_through_the_command_line(fixture, make_corpus):
+    """The same fixture via `newscorpus validate --format json`: exit code and report agree."""
+    spec = _load(fixture)
+    root = make_corpus(spec["edits"])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli.main(["validate", "--root", str(root), "--format", "json", "--jobs", "1"])
+    report = json.loads(out.getvalue())
+    severity = rules.RULES[spec["code"]].severity
+    assert code == (0 if severity == "warning" else 1)
+    assert report["summary"]["by_code"].keys() == {spec["code"]}
+    assert report["ok"] is (severity == "warning")
+    with redirect_stdout(io.StringIO()):
+        assert cli.main(["validate", "--root", str(root), "--strict", "--jobs", "1"]) == 1
+
+
+def test_span_mismatch_message_shows_stated_actual_and_nearest(make_corpus):
+    spec = _load(INVALID / "L3-span-text-mismatch.json")
+    report = validate_corpus(CorpusPaths(make_corpus(spec["edits"])))
+    (d,) = report.diagnostics
+    assert '"Turkey"' in d.message and '" Turke"' in d.message
+    assert d.hint.startswith("did you mean start=122, end=128?")
+    assert "1 code point later" in d.hint
+    assert d.json_path == "$.entities[4]"
+    # canonical layout puts one span per line: the line is the span's own line
+    path = Path(report.root) / d.path
+    line = path.read_text("utf-8").splitlines()[d.line - 1]
+    assert '"id": "e5"' in line and '"start": 121' in line
+
+
+def test_schema_errors_are_all_reported_with_lines(make_corpus):
+    root = make_corpus(
+        [
+            {"op": "set", "file": "annotated/tinynews_2020-12-30_alpha-talks.json", "path": ["entities", 2, "label"], "value": "PER"},
+            {"op": "delete", "file": "annotated/tinynews_2020-12-30_alpha-talks.json", "path": ["dates", 1, "anchor"]},
+            {"op": "set", "file": "annotated/tinynews_2020-12-30_alpha-talks.json", "path": ["numeric_claims", 0, "value"], "value": "20 billion"},
+        ]
+    )
+    report = validate_corpus(CorpusPaths(root))
+    found = {(d.code, d.json_path) for d in report.diagnostics}
+    assert found == {
+        ("L2-unknown-label", "$.entities[2].label"),
+        ("L2-schema", "$.dates[1]"),
+        ("L2-schema", "$.numeric_claims[0].value"),
+    }
+    text = (root / "annotated/tinynews_2020-12-30_alpha-talks.json").read_text("utf-8").splitlines()
+    for d in report.diagnostics:
+        assert d.line is not None
+        if d.json_path == "$.entities[2].label":
+            assert '"id": "e3"' in text[d.line - 1]
+        if d.json_path == "$.dates[1]":
+            assert '"id": "t2"' in text[d.line - 1]
+
+
+def test_layers_do_not_cascade(make_corpus):
+    """A file that fails the schema is not checked for spans; a changed raw file stops span checks."""
+    ann = "annotated/tinynews_2020-12-30_alpha-talks.json"
+    root = make_corpus(
+        [
+            {"op": "delete", "file": ann, "path": ["status"]},
+            {"op": "set", "file": ann, "path": ["entities", 0, "start"], "value": 3},  # also a span error
+        ]
+    )
+    assert {d.code for d in validate_corpus(CorpusPaths(root)).diagnostics} == {"L2-schema"}
+    root = make_corpus([{"op": "replace", "file": "raw/tinynews_2020-12-30_alpha-talks.txt", "old": "Foreign", "new": "Former Foreign"}])
+    report = validate_corpus(CorpusPaths(root))
+    assert {d.code for d in report.diagnostics} == {"L6-raw-sha256-mismatch"}
+    assert {d.path for d in report.diagnostics} == {
+        "raw/tinynews_2020-12-30_alpha-talks.meta.json",
+        ann,
+        "annotated/passes/ann-x/tinynews_2020-12-30_alpha-talks.json",
+    }
+
+
+def test_github_format_escapes_and_names_file_line_and_rule(make_corpus):
+    spec = _load(INVALID / "L3-span-text-mismatch.json")
+    report = validate_corpus(CorpusPaths(make_corpus(spec["edits"])))
+    lines = render_github(report).splitlines()
+    command = lines[0]
+    assert re.match(r"^::error file=annotated/tinynews_2020-12-30_alpha-talks\.json,line=\d+,col=\d+,title=L3-span-text-mismatch::", command)
+    assert "\n" not in command and "%0A" in command  # the hint is on its own line in the annotation
+    assert lines[-1].startswith("newscorpus validate")
+
+
+def test_json_report_lists_each_file_with_sha256_and_counts(valid_corpus):
+    report = json.loads(render_json(validate_corpus(CorpusPaths(valid_corpus))))
+    files = {f["path"]: f for f in report["files"]}
+    ann = files["annotated/tinynews_2020-12-30_alpha-talks.json"]
+    assert ann["kind"] == "annotation" and re.fullmatch(r"[0-9a-f]{64}", ann["sha256"])
+    assert ann["counts"] == {"zones": 4, "entities": 14, "quotes": 4, "dates": 4, "numeric_claims": 3}
+    assert files["raw/tinynews_2020-12-30_alpha-talks.txt"]["counts"] == {"codepoints": 447}
+    assert files["annotated/passes/ann-y/tinynews_2021-01_beta-sanctions.json"]["kind"] == "pass_annotation"
+    assert files["annotated/entity_registry.json"]["counts"] == {"entities": 10}
+    assert report["ok"] is True and report["summary"]["errors"] == 0
+
+
+def test_explain_and_list_rules(capsys):
+    assert cli.main(["validate", "--explain", "L3-span-text-mismatch"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("L3-span-text-mismatch (error, layer 3)") and "did you mean" in out
+    assert cli.main(["validate", "--explain", "L3-span-text-mismatc"]) == 2
+    assert "did you mean L3-span-text-mismatch" in capsys.readouterr().err
+    assert cli.main(["validate", "--list-rules"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == list(rules.RULES)
