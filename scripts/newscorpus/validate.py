@@ -1475,10 +1475,8 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
     if schema_problems:
         report.corpus_diagnostics.extend(schema_problems)
         return report
-    _rs_validator.cache_clear()
-    _reference_validator.cache_clear()
-    _registry_state.cache_clear()
-    _doc_id_rule.cache_clear()
+    for cached in (_rs_validator, _reference_validator, _registry_state, _doc_id_rule):
+        getattr(cached, "cache_clear", lambda: None)()  # the schemas may have changed since the last run
 
     registry_rel = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
     annotators_all = pass_annotators(paths)

@@ -1,0 +1,122 @@
+"""`newscorpus fmt`: canonical layout, and never a change of content."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import stat
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from newscorpus import cli
+from newscorpus.corpus import CorpusPaths
+from newscorpus.validate import validate_corpus
+
+ALPHA = "tinynews_2020-12-30_alpha-talks"
+BETA = "tinynews_2021-01_beta-sanctions"
+
+
+def fmt(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["fmt", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def normalise(value):
+    """Content as a comparable value: span lists become multisets (sorted), the rest stays exact."""
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [normalise(v) for v in value]
+        if value and all(isinstance(v, dict) and "start" in v and "end" in v for v in value):
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return items
+    return value
+
+
+def scramble(path: Path, seed: int) -> None:
+    """The same content in a different layout: keys shuffled, spans shuffled, other indentation."""
+    rng = random.Random(seed)
+    data = json.loads(path.read_text("utf-8"))
+
+    def shuffle(value):
+        if isinstance(value, dict):
+            keys = list(value)
+            rng.shuffle(keys)
+            return {k: shuffle(value[k]) for k in keys}
+        if isinstance(value, list):
+            items = [shuffle(v) for v in value]
+            if value and all(isinstance(v, dict) and "start" in v for v in value):
+                rng.shuffle(items)
+            return items
+        return value
+
+    path.write_text(json.dumps(shuffle(data), indent=rng.choice([None, 1, 4]), ensure_ascii=rng.random() < 0.5), "utf-8")
+
+
+def json_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.json") if "schema" not in p.relative_to(root).parts)
+
+
+def test_fmt_restores_canonical_layout_without_changing_content(valid_corpus):
+    canonical = {p: p.read_bytes() for p in json_files(valid_corpus)}
+    for i, path in enumerate(canonical):
+        scramble(path, seed=i)
+    before = {p: json.loads(p.read_text("utf-8")) for p in canonical}
+    assert any(p.read_bytes() != data for p, data in canonical.items())
+
+    code, out, _ = fmt("--check", "--root", str(valid_corpus))
+    assert code == 1 and out.count("would reformat") == len(canonical)
+    assert all(p.read_bytes() != canonical[p] for p in canonical)  # --check writes nothing
+
+    code, out, _ = fmt("--root", str(valid_corpus))
+    assert code == 0
+    for path, data in canonical.items():
+        after = json.loads(path.read_text("utf-8"))
+        assert normalise(after) == normalise(before[path]), path
+        assert path.read_bytes() == data  # the generator wrote canonical files: fmt reproduces them exactly
+    assert fmt("--check", "--root", str(valid_corpus))[0] == 0
+    assert validate_corpus(CorpusPaths(valid_corpus)).diagnostics == []
+
+
+def test_fmt_is_idempotent_and_keeps_numbers_and_text(make_corpus, monkeypatch):
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'}])
+    monkeypatch.chdir(root)
+    data = json.loads((root / ann).read_text("utf-8"))
+    assert fmt(ann)[0] == 0
+    first = (root / ann).read_bytes()
+    assert fmt(ann)[0] == 0
+    assert (root / ann).read_bytes() == first
+    assert normalise(json.loads(first)) == normalise(data)
+    assert "Çavuşoğlu" in first.decode("utf-8")  # UTF-8, not \\u escapes
+
+
+def test_fmt_refuses_files_that_are_not_strict_json(make_corpus):
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "replace", "file": ann, "old": '"status": "adjudicated",', "new": '"status": "adjudicated",\n"status": "single_pass",'}])
+    before = (root / ann).read_bytes()
+    code, _, err = fmt("--root", str(root))
+    assert code == 1
+    assert f"{ann}:" in err and "appears twice" in err and "not formatted" in err
+    assert (root / ann).read_bytes() == before  # a duplicate key would lose data: not touched
+
+
+def test_fmt_keeps_file_mode_and_never_touches_raw_files(make_corpus, monkeypatch):
+    meta = f"raw/{BETA}.meta.json"
+    root = make_corpus([{"op": "replace", "file": meta, "old": '"encoding": "utf-8",', "new": '"encoding":"utf-8",'}])
+    monkeypatch.chdir(root)
+    os.chmod(root / meta, 0o644)
+    raw_before = (root / "raw" / f"{BETA}.txt").read_bytes()
+    code, out, _ = fmt(f"raw/{BETA}.txt")  # a raw file target formats its metadata
+    assert code == 0 and out.strip() == f"reformatted {meta}"
+    assert stat.S_IMODE((root / meta).stat().st_mode) == 0o644
+    assert (root / "raw" / f"{BETA}.txt").read_bytes() == raw_before
+
+
+def test_fmt_usage_errors(tmp_path, valid_corpus):
+    assert fmt("--root", str(tmp_path))[0] == 2
+    assert fmt("--root", str(valid_corpus), str(valid_corpus / "nope.json"))[0] == 2
