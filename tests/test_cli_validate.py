@@ -222,3 +222,21 @@ def test_repository_corpus_validates_as_a_command():
             "the blind pass still holds it. Fix the pass (or decide passes are exempt) and this test passes:\n" + result.stdout
         )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_workflow_and_pre_commit_hooks_run_the_validator():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "validate.yml").read_text("utf-8"))
+    triggers = workflow.get("on") or workflow.get(True)  # YAML 1.1 reads the key `on` as true
+    assert set(triggers["pull_request"]["paths"]) >= {"raw/**", "annotated/**", "schema/**"}
+    steps = [step.get("run", "") for step in workflow["jobs"]["validate"]["steps"]]
+    assert any("pip install" in run and "-e" in run for run in steps)
+    assert "newscorpus validate --format github" in steps
+    for name in (".pre-commit-hooks.yaml", ".pre-commit-config.yaml"):
+        document = yaml.safe_load((REPO / name).read_text("utf-8"))
+        hooks = document if isinstance(document, list) else [h for repo in document["repos"] for h in repo["hooks"]]
+        entries = {hook["id"]: hook["entry"] for hook in hooks}
+        assert entries == {"newscorpus-validate": "newscorpus validate", "newscorpus-fmt": "newscorpus fmt --check"}
+        for hook in hooks:
+            assert hook["entry"].split()[1] in cli.COMMANDS
+            assert hook["files"].startswith("^(raw")
