@@ -120,3 +120,20 @@ def test_fmt_keeps_file_mode_and_never_touches_raw_files(make_corpus, monkeypatc
 def test_fmt_usage_errors(tmp_path, valid_corpus):
     assert fmt("--root", str(tmp_path))[0] == 2
     assert fmt("--root", str(valid_corpus), str(valid_corpus / "nope.json"))[0] == 2
+
+
+def test_validator_layout_check_equals_jsonio_canonical_dumps(valid_corpus):
+    """The validator's fast canonical layout (used for the L1-not-canonical warning) is byte for
+    byte jsonio.canonical_dumps, on every fixture file and on scrambled copies of them."""
+    from newscorpus.jsonio import canonical_dumps
+    from newscorpus.validate import canonical_bytes
+
+    kinds = {"metadata": "metadata", "entity_registry": "entity-registry", "splits": "splits", "annotation": "annotation"}
+    for i, path in enumerate(json_files(valid_corpus)):
+        kind = "metadata" if path.name.endswith(".meta.json") else "entity_registry" if path.name == "entity_registry.json" else "splits" if path.name == "splits.json" else "annotation"
+        schema = json.loads((valid_corpus / "schema" / f"{kinds[kind]}.schema.json").read_text("utf-8"))
+        for attempt in range(3):
+            data = json.loads(path.read_text("utf-8"))
+            data["zz_unknown"] = {"b": 1, "a": [1, {"y": 2, "x": 3}]}
+            assert canonical_bytes(valid_corpus, kind, data) == canonical_dumps(data, schema).encode("utf-8"), path
+            scramble(path, seed=i * 10 + attempt)

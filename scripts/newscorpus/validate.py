@@ -46,7 +46,8 @@ from newscorpus.corpus import (
     CorpusPaths,
     find_root,
 )
-from newscorpus.jsonio import atomic_write_text, canonical_dumps
+from newscorpus import jsonio as _jsonio
+from newscorpus.jsonio import atomic_write_text
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
 from newscorpus.positions import LineIndex, PositionIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
@@ -398,9 +399,57 @@ def _check_schema(root: Path, f: _File) -> bool:
     return not errors
 
 
+class _KeyOrder:
+    """jsonio's schema-ordered rebuild with each schema node resolved once, not once per value.
+
+    `canonical_bytes` equals `jsonio.canonical_dumps(data, schema)` (a test checks it); the
+    canonical-layout warning runs on every file, so this is the validator's hottest path."""
+
+    def __init__(self, schema: dict):
+        self.schema = schema
+        self._props: dict[int, dict] = {}
+        self._items: dict[int, Any] = {}
+
+    def props(self, node: Any) -> dict:
+        key = id(node)
+        if key not in self._props:
+            found = _jsonio._object_schema(node, self.schema) if node is not None else None
+            self._props[key] = found.get("properties", {}) if found else {}
+        return self._props[key]
+
+    def items(self, node: Any) -> Any:
+        key = id(node)
+        if key not in self._items:
+            self._items[key] = _jsonio._resolve_local(node, self.schema).get("items") if isinstance(node, dict) else None
+        return self._items[key]
+
+    def ordered(self, value: Any, node: Any) -> Any:
+        if isinstance(value, dict):
+            props = self.props(node)
+            keys = [k for k in props if k in value] + sorted(k for k in value if k not in props)
+            return {k: self.ordered(value[k], props.get(k)) for k in keys}
+        if isinstance(value, list):
+            items = self.items(node)
+            return [self.ordered(v, items) for v in value]
+        return value
+
+    def canonical_bytes(self, data: Any) -> bytes:
+        return (_jsonio._dump(self.ordered(data, self.schema), 0) + "\n").encode("utf-8")
+
+
+@lru_cache(maxsize=32)
+def _key_order(root: str, kind: str) -> _KeyOrder:
+    return _KeyOrder(load_schemas(Path(root)).documents[kind])
+
+
+def canonical_bytes(root: str | Path, kind: str, data: Any) -> bytes:
+    """The canonical layout of `data` for schema `kind` (annotation, metadata, entity_registry, splits)."""
+    return _key_order(str(Path(root)), kind).canonical_bytes(data)
+
+
 def _check_canonical(root: Path, f: _File) -> None:
     try:
-        expected = canonical_dumps(f.data, load_schemas(root).documents[SCHEMA_KIND[f.kind]]).encode("utf-8")
+        expected = canonical_bytes(root, SCHEMA_KIND[f.kind], f.data)
     except (ValueError, TypeError, UnicodeEncodeError):
         return  # not representable (a lone surrogate, a non-finite number): other rules report it
     if expected == f.bytes:
@@ -896,13 +945,15 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
 # =============================================================================== L5 values
 
 
-def _currency_units(units: Iterable[str]) -> set[str]:
-    return {u for u in units if re.match(CURRENCY_UNIT_PATTERN, u)}
+@lru_cache(maxsize=8)
+def _currency_units(units: tuple[str, ...]) -> frozenset[str]:
+    pattern = re.compile(CURRENCY_UNIT_PATTERN)
+    return frozenset(u for u in units if pattern.match(u))
 
 
 def unit_problem(kind: str, unit: str, units: Iterable[str]) -> str | None:
     """Why `unit` does not fit numeric `kind` (guidelines section 5), or None."""
-    currencies = _currency_units(units)
+    currencies = _currency_units(tuple(units))
     if kind == "money":
         return None if unit in currencies else f"money takes a currency code ({', '.join(sorted(currencies))})"
     if KIND_UNITS.get(kind):
@@ -1475,7 +1526,7 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
     if schema_problems:
         report.corpus_diagnostics.extend(schema_problems)
         return report
-    for cached in (_rs_validator, _reference_validator, _registry_state, _doc_id_rule):
+    for cached in (_rs_validator, _reference_validator, _registry_state, _doc_id_rule, _key_order):
         getattr(cached, "cache_clear", lambda: None)()  # the schemas may have changed since the last run
 
     registry_rel = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
