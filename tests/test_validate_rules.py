@@ -177,3 +177,26 @@ def test_explain_and_list_rules(capsys):
     assert cli.main(["validate", "--list-rules"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert listed == list(rules.RULES)
+
+
+def test_every_code_the_source_names_is_declared_once_in_rules():
+    """Rule codes live in one table: any code spelt in the validator's source must be in it."""
+    source_dir = Path(rules.__file__).parent
+    spelt = set()
+    for name in ("validate.py", "fmt.py", "positions.py", "values.py"):
+        spelt |= set(re.findall(r'"(L[1-6]-[a-z0-9-]+)"', (source_dir / name).read_text("utf-8")))
+    assert spelt, "the validator names its codes as string literals"
+    assert spelt <= set(rules.RULES), sorted(spelt - set(rules.RULES))
+    for code, rule in rules.RULES.items():
+        assert re.fullmatch(r"L[1-6]-[a-z0-9]+(-[a-z0-9]+)*", code) and code.startswith(f"L{rule.layer}-")
+        assert rule.severity in ("error", "warning") and rule.summary and len(rule.explanation) > 40
+
+
+def test_kind_unit_table_names_only_declared_vocabulary():
+    from newscorpus.spec import vocabulary
+
+    vocab = vocabulary(Path(__file__).resolve().parents[1])
+    assert set(rules.KIND_UNITS) == set(vocab.numeric_kinds)
+    for units in rules.KIND_UNITS.values():
+        assert set(units) <= set(vocab.units)
+    assert any(re.match(rules.CURRENCY_UNIT_PATTERN, u) for u in vocab.units)

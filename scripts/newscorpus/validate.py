@@ -49,7 +49,7 @@ from newscorpus.corpus import (
 from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_text
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
-from newscorpus.positions import LineIndex, PositionIndex, decode_utf8, format_path, read_json_strict
+from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
 from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, load_schemas
 
@@ -1909,6 +1909,15 @@ def run(args: argparse.Namespace) -> int:
         report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug in the validator, not in the data: say so in one line
+        if os.environ.get("NEWSCORPUS_DEBUG"):
+            raise
+        _write(
+            f"newscorpus validate: internal error ({type(exc).__name__}: {exc}); this is a bug in newscorpus, "
+            "not in your files: please report it (NEWSCORPUS_DEBUG=1 shows the traceback)\n",
+            sys.stderr,
+        )
         return EXIT_USAGE
     prefix = _path_prefix(paths.root)
     if args.format == "json":
