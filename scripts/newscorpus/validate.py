@@ -1796,6 +1796,10 @@ def render_github(report: ValidationReport, prefix: str = "") -> str:
 SUMMARY_LIMIT_BYTES = 900_000  # GitHub accepts up to 1 MiB of step summary per step
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
@@ -1806,7 +1810,7 @@ def render_markdown(report: ValidationReport, prefix: str = "") -> str:
     head = [
         f"## newscorpus validate: {'✅ valid' if report.ok() else '❌ invalid'}",
         "",
-        f"{s['documents']} documents, {s['pass_documents']} pass files; **{s['errors']} errors**, {s['warnings']} warnings.",
+        f"{_n(s['documents'], 'document')}, {_n(s['pass_documents'], 'pass file')}; **{_n(s['errors'], 'error')}**, {_n(s['warnings'], 'warning')}.",
         "",
     ]
     if s["by_code"]:
