@@ -232,6 +232,12 @@ speaker_entity_id to null."""),
          """The cue (said, told, according to) links the content to the source; it is never part of
 the content (guidelines section 3). For an indirect quote the content starts after the
 complementiser 'that'; for a direct quote it is the quoted text with its marks."""),
+    Rule("L4-sourceless-cue-inside-content", "warning", 4, "a quote with no speaker has its cue inside its content (a hedging adverb such as 'reportedly')",
+         """A cue inside the content of a quote with no speaker is a hedging adverb in the author's own
+clause ("technical negotiations are reportedly underway"). Since guidelines 1.1.0 such
+hedges are not quotes (section 3): delete the quote. It is a warning, not an error, because
+blind passes made under the first 1.0.0 text annotated them and are kept unchanged as the
+record the agreement figures were computed from; gold files must not have it (--strict)."""),
     Rule("L4-speaker-inside-content", "error", 4, "a quote's speaker lies inside its content span",
          """The speaker is the subject of the cue and sits outside the reported content. A speech
 report nested inside quote content ('we said yes') is not annotated separately."""),

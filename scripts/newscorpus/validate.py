@@ -880,7 +880,9 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
         if intermediary is not None:
             _check_entity_link(f, labels, intermediary.get("entity_id"), ("quotes", i, "intermediary", "entity_id"), f"{qid} intermediary")
         cue = quote["cue"]
-        if _overlaps(cue, quote):
+        if _overlaps(cue, quote) and speaker is None:
+            f.add("L4-sourceless-cue-inside-content", f"{qid}: cue {_q(cue['text'], 30)} [{cue['start']}, {cue['end']}) lies inside the content of a quote with no speaker: a hedge, not a quote; delete the quote", ("quotes", i, "cue"))
+        elif _overlaps(cue, quote):
             f.add("L4-cue-inside-content", f"{qid}: cue {_q(cue['text'], 30)} [{cue['start']}, {cue['end']}) lies inside the quote's content [{quote['start']}, {quote['end']})", ("quotes", i, "cue"))
         if speaker is not None and _overlaps(speaker, quote):
             f.add("L4-speaker-inside-content", f"{qid}: speaker {_q(speaker['text'], 30)} [{speaker['start']}, {speaker['end']}) lies inside the quote's content [{quote['start']}, {quote['end']})", ("quotes", i, "speaker"))
