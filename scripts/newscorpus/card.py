@@ -38,6 +38,9 @@ from newscorpus.splits import SPLITS_PATH, SplitPlan
 
 TEMPLATE = "DATASET_CARD.md"
 AGREEMENT_PATH = "annotated/passes/agreement.json"
+# Exact-span F1 the two blind passes should reach before adjudication (issue 6; OntoNotes kept
+# layers at about 0.90). Declared once here; the card marks each layer against it.
+AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_claims": 0.90}
 TEMPLATE_NOTE_RE = re.compile(r"<!-- template-note.*?-->\n*", re.S)
 MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
 GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
@@ -449,7 +452,10 @@ def _agreement(inp: CardInputs) -> str:
     for layer, v in layers.items():
         span = v.get("span") or {}
         partial = v.get("partial") or {}
-        rows.append([layer, _num(span.get("precision")), _num(span.get("recall")), _num(span.get("f1")), _num(partial.get("f1"))])
+        target = AGREEMENT_TARGETS.get(layer)
+        f1 = span.get("f1")
+        verdict = "—" if target is None else f"{target:.2f}: " + ("met" if f1 is not None and f1 >= target else "**not met**")
+        rows.append([layer, _num(span.get("precision")), _num(span.get("recall")), _num(f1), _num(partial.get("f1")), verdict])
     compared = ""
     if data.get("a") and data.get("b"):
         compared = f" It compares `{data['a']}` with `{data['b']}`"
@@ -457,7 +463,7 @@ def _agreement(inp: CardInputs) -> str:
         if isinstance(docs, list):
             compared += f" over {len(docs)} document{'s' if len(docs) != 1 else ''}"
         compared += "."
-    out = [f"From `{AGREEMENT_PATH}` (written by `newscorpus agreement --format json`).{compared}\n", _table(["layer", "span precision", "span recall", "span F1", "partial-match F1"], rows)]
+    out = [f"From `{AGREEMENT_PATH}` (written by `newscorpus agreement --format json`).{compared}\n", _table(["layer", "span precision", "span recall", "span F1", "partial-match F1", "target span F1"], rows)]
     attr_rows = []
     for layer, v in layers.items():
         attrs = v.get("attributes") or {}
@@ -489,7 +495,7 @@ def _speakers(inp: CardInputs) -> str:
     for key in keys:
         who = key[len("speaker:"):]
         if who == "":
-            label = "(no source named: 'reportedly', 'reports')"
+            label = "(no source named: 'there have been reports')"
         elif who.startswith("text:"):
             label = f"{who[5:]} (no registry id)"
         else:
