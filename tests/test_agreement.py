@@ -125,6 +125,9 @@ def test_span_label_per_label_and_attribute_disagreements():
     assert layer["attributes"] == {
         "label": {"matched": 2, "agree": 1, "proportion": 0.5},
         "entity_id": {"matched": 2, "agree": 1, "proportion": 0.5},
+        # linking maps mevlut-cavusoglu -> cavusoglu and ankara -> ankara: both mentions agree
+        "entity_link": {"matched": 2, "agree": 2, "proportion": 1.0,
+                        "renamed": [{"a": "mevlut-cavusoglu", "b": "cavusoglu", "mentions": 1}]},
     }
     found = [(d["type"], d.get("attribute"), (d["a"] or {}).get("start"), (d["b"] or {}).get("start")) for d in report["disagreements"]]
     assert found == [
@@ -570,3 +573,20 @@ def test_cli_as_a_subprocess(tmp_path):
     )
     assert bad.returncode == 2
     assert "no such file or folder" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_entity_link_ignores_registry_key_spelling_but_not_linking():
+    # Same grouping under other names: entity_id disagrees everywhere, linking agrees fully.
+    a = {DOC: doc(entities=[ent(1, 0, 5, entity_id="x"), ent(2, 6, 9, entity_id="x"), ent(3, 10, 14, entity_id="y")])}
+    renamed = {DOC: doc(entities=[ent(1, 0, 5, entity_id="p"), ent(2, 6, 9, entity_id="p"), ent(3, 10, 14, entity_id="q")])}
+    attrs = compare(a, renamed)["layers"]["entities"]["attributes"]
+    assert attrs["entity_id"]["proportion"] == 0.0
+    assert attrs["entity_link"] == {
+        "matched": 3, "agree": 3, "proportion": 1.0,
+        "renamed": [{"a": "x", "b": "p", "mentions": 2}, {"a": "y", "b": "q", "mentions": 1}],
+    }
+    # Split differently: (x,p), (x,q), (y,q). Greedy one-to-one, ties by id: x->p, then y->q;
+    # the pair (x,q) breaks the linking, so 2 of 3 agree.
+    regrouped = {DOC: doc(entities=[ent(1, 0, 5, entity_id="p"), ent(2, 6, 9, entity_id="q"), ent(3, 10, 14, entity_id="q")])}
+    link = compare(a, regrouped)["layers"]["entities"]["attributes"]["entity_link"]
+    assert (link["agree"], link["matched"], link["proportion"]) == (2, 3, 0.6667)

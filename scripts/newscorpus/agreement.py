@@ -36,7 +36,9 @@ Method (A is the reference; F1 is symmetric):
     approximate, bound.
   speaker, cue and intermediary are sub-spans compared by (start, end); null equals null.
   Numbers compare by value (20000000000 == 2e10); true is not 1. entity ids are compared as
-  strings as they are (each pass may keep its own registry).
+  strings as they are (each pass may keep its own registry); "entity_link" (entities only)
+  maps A's ids one-to-one onto B's by shared mentions first, so it measures whether the passes
+  link the same mentions together whatever they named the keys, and lists the "renamed" pairs.
 - Cohen's kappa, pooled over all exact-span matches, for the categorical attributes
   zones.type, entities.label, quotes.kind, dates.type, numeric_claims.kind and
   numeric_claims.unit: kappa = (p_o - p_e) / (1 - p_e) with p_e from each side's marginals.
@@ -360,6 +362,7 @@ class _LayerTally:
     matched: int = 0
     agree: Counter = field(default_factory=Counter)
     kappa_pairs: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
+    link_pairs: list[tuple[Any, Any]] = field(default_factory=list)
 
     def label(self, name: str) -> Counter:
         return self.per_label.setdefault(name, Counter())
@@ -400,6 +403,8 @@ def _compare_layer(
                 tally.agree[attribute] += 1
             else:
                 found.append(_disagreement(doc_id, layer, "attribute", a[i], b[j], attribute))
+        if layer == "entities":
+            tally.link_pairs.append((a[i].get("entity_id"), b[j].get("entity_id")))
         for attribute in KAPPA_ATTRIBUTES[layer]:
             tally.kappa_pairs.setdefault(attribute, []).append(
                 (attribute_value(a[i], attribute), attribute_value(b[j], attribute))
@@ -480,6 +485,30 @@ def cohen_kappa(pairs: list[tuple[Any, Any]]) -> tuple[float | None, dict]:
     return _round((observed - expected) / (1 - expected)), detail
 
 
+def linking_agreement(pairs: list[tuple[Any, Any]]) -> dict:
+    """Entity-linking agreement that ignores how each pass spelt its registry keys.
+
+    Two passes with their own registries can link the same mentions to the same referent under
+    different ids (`presidency-of-defense-industries` / `defense-industries-presidency`). Map A's
+    ids one-to-one onto B's, most shared mentions first (ties by the ids, so it is
+    deterministic), then count the matched mentions whose B id is the image of their A id.
+    """
+    counts = Counter(pairs)
+    mapping: dict[Any, Any] = {}
+    used_b: set[Any] = set()
+    for (ida, idb), _ in sorted(counts.items(), key=lambda item: (-item[1], str(item[0][0]), str(item[0][1]))):
+        if ida not in mapping and idb not in used_b:
+            mapping[ida] = idb
+            used_b.add(idb)
+    agree = sum(n for (ida, idb), n in counts.items() if mapping.get(ida) == idb)
+    renamed = [
+        {"a": ida, "b": idb, "mentions": counts[(ida, idb)]}
+        for ida, idb in sorted(mapping.items(), key=lambda item: str(item[0]))
+        if ida != idb
+    ]
+    return {"matched": len(pairs), "agree": agree, "proportion": _ratio(agree, len(pairs)), "renamed": renamed}
+
+
 def _layer_report(tally: _LayerTally, layer: str) -> dict:
     per_label = {}
     for name, c in sorted(tally.per_label.items()):
@@ -494,6 +523,8 @@ def _layer_report(tally: _LayerTally, layer: str) -> dict:
         }
         for attribute in ATTRIBUTES[layer]
     }
+    if layer == "entities":
+        attributes["entity_link"] = linking_agreement(tally.link_pairs)
     kappa, kappa_detail = {}, {}
     for attribute in KAPPA_ATTRIBUTES[layer]:
         kappa[attribute], kappa_detail[attribute] = cohen_kappa(tally.kappa_pairs.get(attribute, []))
