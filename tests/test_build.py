@@ -144,7 +144,7 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
     build(CorpusPaths(root), out=out, jobs=1, progress=False)
     before = tree_digest(out)
     calls = {"n": 0}
-    real = buildmod._ShardWriter.add
+    real = buildmod._ShardWriter.add_table
 
     def interrupt(self, rows):
         calls["n"] += 1
@@ -152,7 +152,7 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
             raise KeyboardInterrupt
         return real(self, rows)
 
-    monkeypatch.setattr(buildmod._ShardWriter, "add", interrupt)
+    monkeypatch.setattr(buildmod._ShardWriter, "add_table", interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert tree_digest(out) == before
@@ -473,3 +473,35 @@ def test_a_config_without_rows_is_left_out_and_explained(tmp_path, monkeypatch):
     assert "#### `numeric_claims`\n\nRows per split: no rows (left out of `configs`)." in readme
     assert "numeric_claims   (no rows)" in buildmod.summary(result)
     assert len(_load(root / "dist", "quotes", tmp_path, monkeypatch)["train"]) > 0
+
+
+def test_output_does_not_depend_on_jobs_or_chunking_across_many_chunks(tmp_path, monkeypatch):
+    """Row groups are cut by row count alone: worker count and chunk size never change a byte."""
+    from newscorpus.synth import generate_corpus
+
+    root = tmp_path / "corpus"
+    generate_corpus(root, 90, seed=3, spans_per_doc=20)
+    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    build(CorpusPaths(root), out=a, jobs=1, progress=False, max_shard_rows=500)
+    build(CorpusPaths(root), out=b, jobs=2, progress=False, max_shard_rows=500)
+    monkeypatch.setattr(buildmod, "CHUNK_DOCS", 7)
+    build(CorpusPaths(root), out=c, jobs=2, progress=False, max_shard_rows=500)
+    assert len(list((a / "data" / "entities").glob("*.parquet"))) > 1  # several shards were cut
+    assert tree_digest(a) == tree_digest(b) == tree_digest(c)
+
+
+def test_a_file_changed_after_validation_stops_the_build(tmp_path, monkeypatch):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    real = buildmod.load_document
+
+    def edit_then_load(root_path, task):
+        raw = Path(root_path) / "raw" / f"{task.doc_id}.txt"
+        raw.write_bytes(raw.read_bytes() + b" ")
+        return real(root_path, task)
+
+    monkeypatch.setattr(buildmod, "load_document", edit_then_load)
+    with pytest.raises(BuildError, match=r"raw/.*\.txt: changed while the build was running"):
+        build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert not out.exists()

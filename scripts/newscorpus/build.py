@@ -2,10 +2,14 @@
 
 One straight pipeline:
 
-    read + validate      newscorpus.validate.validate_corpus (refuse with its report if invalid)
+    read + validate      newscorpus.validate.validate_corpus (refuse with its report if invalid);
+                         it keeps a small summary per document, not the corpus
     -> split plan        newscorpus.splits.assign (policy and pins from annotated/splits.json)
-    -> rows              newscorpus.rows.document_rows, one pure call per document (--jobs processes)
-    -> Parquet           bounded shards per config and split, written as rows stream in
+    -> rows              each worker re-reads a chunk of documents (checking that their sha256
+                         is still the one validated), calls newscorpus.rows.document_rows (pure)
+                         and turns the rows into Arrow tables (--jobs processes)
+    -> Parquet           bounded row groups and shards per config and split, written as the
+                         chunks stream in, in document order
     -> card + MANIFEST   newscorpus.card renders DATASET_CARD.md with generated tables and YAML
     -> swap              the finished folder replaces the previous one in one rename
 
@@ -47,7 +51,7 @@ from newscorpus.features import (
     FeatureError,
     config_features,
 )
-from newscorpus.rows import DocRows, RowContext, RowError, document_rows
+from newscorpus.rows import RowContext, RowError, document_rows
 from newscorpus.splits import DocKey, SplitPlan, SplitPolicyError, assign
 
 DEFAULT_OUT = "dist"
@@ -60,7 +64,7 @@ PARQUET_METADATA_KEY = b"newscorpus"
 # Fixed writer settings: part of the output's identity (recorded in MANIFEST.json).
 PARQUET_OPTIONS = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 3,  # level 9 was twice as slow to write for 10% smaller files
     "version": "2.6",
     "data_page_version": "1.0",
     "use_dictionary": True,
@@ -220,7 +224,7 @@ def build(
 
     from newscorpus.validate import validate_corpus
 
-    report = validate_corpus(paths, jobs=jobs, strict=strict)
+    report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False)
     if not report.ok(strict=strict):
         raise BuildRefused(report)
 
@@ -237,15 +241,15 @@ def build(
     except FeatureError as problem:
         raise BuildError(str(problem)) from None
 
-    docs = sorted((d for d in report.documents if d.annotation is not None), key=lambda d: d.doc_id)
-    excluded = sorted(d.doc_id for d in report.documents if d.annotation is None)
+    docs = sorted((d for d in report.documents if d.annotation_sha256 is not None), key=lambda d: d.doc_id)
+    excluded = sorted(d.doc_id for d in report.documents if d.annotation_sha256 is None)
     for d in docs:
-        if d.text is None or d.metadata is None:
-            raise BuildError(f"raw/{d.doc_id}: the validator returned no text or metadata for an annotated document")
+        if d.raw_sha256 is None or d.metadata_sha256 is None or d.story_id is None:
+            raise BuildError(f"raw/{d.doc_id}: the validator returned no raw text or metadata for an annotated document")
     if report.splits is None:
         raise BuildError(f"{paths.splits.relative_to(paths.root)}: missing: the split policy file is required")
     try:
-        plan = assign([DocKey(d.doc_id, d.metadata["story_id"]) for d in docs], report.splits, vocab.splits)
+        plan = assign([DocKey(d.doc_id, d.story_id) for d in docs], report.splits, vocab.splits)
     except SplitPolicyError as problem:
         raise BuildError(str(problem)) from None
 
@@ -280,14 +284,18 @@ def build(
         counts: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mentions: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mention_docs: Counter = Counter()
-        for result in _rows_in_order(docs, ctx, jobs, progress):
-            split = plan.assignment[result.doc_id]
-            for config in (DOCUMENTS, *SPAN_CONFIGS, NER):
-                if result.rows[config]:
-                    writer(config, split).add(result.rows[config])
-            counts[split].update(result.counts)
-            mentions[split].update(result.mentions)
-            mention_docs.update(result.mentions.keys())
+        summaries: list[dict] = []
+        arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
+        work = [_DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256) for d in docs]
+        for chunk in _chunks_in_order(str(root), work, ctx, arrow_schemas, jobs, progress):
+            for (config, split), table in chunk.tables:
+                writer(config, split).add_table(table)
+            for split, c in chunk.counts.items():
+                counts[split].update(c)
+            for split, m in chunk.mentions.items():
+                mentions[split].update(m)
+            mention_docs.update(chunk.mention_docs)
+            summaries.extend(chunk.summaries)
 
         registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
         if registry_rows:
@@ -304,14 +312,14 @@ def build(
             files=[(f.config, f.split, f.path, f.rows, f.arrow_bytes) for f in files],
             plan=plan,
             counts=counts,
-            documents=[_doc_summary(d, plan) for d in docs],
+            documents=summaries,
             excluded=excluded,
             registry_size=len(registry_rows),
             source=source,
             tool_version=__version__,
             agreement=agreement,
             registry_names=dict(ctx.registry_names),
-            guidelines_versions=sorted({d.annotation.get("guidelines_version") for d in docs if d.annotation.get("guidelines_version")}),
+            guidelines_versions=sorted({d["guidelines_version"] for d in summaries if d.get("guidelines_version")}),
         )
         try:
             readme = cardlib.render(card_inputs)
@@ -384,48 +392,122 @@ def _check_out(out: Path, root: Path) -> None:
 
 # ----------------------------------------------------------------------------- rows in order
 
-_WORKER_CTX: RowContext | None = None
+CHUNK_DOCS = 32  # documents per worker task; output never depends on it (row groups are re-cut)
 
 
-def _init_worker(ctx: RowContext) -> None:
-    global _WORKER_CTX
-    _WORKER_CTX = ctx
+@dataclass(frozen=True)
+class _DocTask:
+    doc_id: str
+    split: str
+    raw_sha256: str
+    metadata_sha256: str
+    annotation_sha256: str
 
 
-def _work(doc) -> DocRows:
-    assert _WORKER_CTX is not None
-    return document_rows(doc, _WORKER_CTX)
+@dataclass
+class _ChunkRows:
+    """What one chunk of documents contributes: Arrow tables in document order, and counters."""
+
+    tables: list[tuple[tuple[str, str], Any]]  # ((config, split), pyarrow.Table)
+    counts: dict[str, Counter]
+    mentions: dict[str, Counter]
+    mention_docs: Counter
+    summaries: list[dict]
+    docs: int
 
 
-def _rows_in_order(docs: list, ctx: RowContext, jobs: int, progress: bool) -> Iterator[DocRows]:
-    """document_rows for every doc, in doc order, in `jobs` processes (order never depends on jobs)."""
+_WORKER: tuple | None = None  # (root, RowContext, arrow schemas) in a worker process
+
+
+def _init_worker(root: str, ctx: RowContext, schemas: dict) -> None:
+    global _WORKER
+    _WORKER = (root, ctx, schemas)
+
+
+def _work(chunk: list[_DocTask]) -> _ChunkRows:
+    assert _WORKER is not None
+    return chunk_rows(*_WORKER, chunk)
+
+
+def _read_checked(root: Path, rel: str, sha256: str) -> bytes:
+    data = (root / rel).read_bytes()
+    now = hashlib.sha256(data).hexdigest()
+    if now != sha256:
+        raise RowError(f"{rel}: changed while the build was running (validated sha256 {sha256[:12]}…, now {now[:12]}…); run the build again")
+    return data
+
+
+def load_document(root: Path, task: _DocTask):
+    """A validated document read back from disk, refusing any file that changed since validation."""
+    from newscorpus.model import DocumentResult
+
+    text = _read_checked(root, f"raw/{task.doc_id}.txt", task.raw_sha256).decode("utf-8")
+    metadata = json.loads(_read_checked(root, f"raw/{task.doc_id}.meta.json", task.metadata_sha256).decode("utf-8"))
+    annotation = json.loads(_read_checked(root, f"annotated/{task.doc_id}.json", task.annotation_sha256).decode("utf-8"))
+    return DocumentResult(
+        doc_id=task.doc_id, text=text, metadata=metadata, annotation=annotation, raw_sha256=task.raw_sha256,
+        metadata_sha256=task.metadata_sha256, annotation_sha256=task.annotation_sha256, story_id=metadata.get("story_id"),
+    )
+
+
+def chunk_rows(root: str, ctx: RowContext, schemas: dict, chunk: list[_DocTask]) -> _ChunkRows:
+    """Rows of a chunk of documents as Arrow tables per (config, split). Pure but for reading."""
+    import pyarrow as pa
+
+    rows: dict[tuple[str, str], list[dict]] = {}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    mentions: dict[str, Counter] = defaultdict(Counter)
+    mention_docs: Counter = Counter()
+    summaries = []
+    for task in chunk:
+        doc = load_document(Path(root), task)
+        result = document_rows(doc, ctx)
+        for config in (DOCUMENTS, *SPAN_CONFIGS, NER):
+            if result.rows[config]:
+                rows.setdefault((config, task.split), []).extend(result.rows[config])
+        counts[task.split].update(result.counts)
+        mentions[task.split].update(result.mentions)
+        mention_docs.update(result.mentions.keys())
+        summaries.append(_doc_summary(doc, task.split))
+    tables = []
+    for (config, split), batch in rows.items():
+        try:
+            tables.append(((config, split), pa.Table.from_pylist(batch, schema=schemas[config])))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
+            first = batch[0].get("doc_id") or batch[0].get("id")
+            raise RowError(f"{config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
+    return _ChunkRows(tables, dict(counts), dict(mentions), mention_docs, summaries, len(chunk))
+
+
+def _chunks_in_order(root: str, work: list[_DocTask], ctx: RowContext, schemas: dict, jobs: int, progress: bool) -> Iterator[_ChunkRows]:
+    """chunk_rows over every chunk, in document order, in `jobs` processes (order never depends on jobs)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=len(docs), desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
+    chunks = [work[i : i + CHUNK_DOCS] for i in range(0, len(work), CHUNK_DOCS)]
+    bar = tqdm(total=len(work), desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
     try:
-        if jobs <= 1 or len(docs) < 2:
-            for doc in docs:
-                yield _checked(document_rows, doc, ctx)
-                bar.update(1)
+        if jobs <= 1 or len(chunks) < 2:
+            for chunk in chunks:
+                yield _checked(chunk_rows, root, ctx, schemas, chunk)
+                bar.update(len(chunk))
             return
         import multiprocessing
 
-        chunk = max(1, min(64, len(docs) // (jobs * 4) or 1))
-        with multiprocessing.get_context().Pool(min(jobs, len(docs)), initializer=_init_worker, initargs=(ctx,)) as pool:
+        with multiprocessing.get_context().Pool(min(jobs, len(chunks)), initializer=_init_worker, initargs=(root, ctx, schemas)) as pool:
             try:
-                for result in pool.imap(_work, docs, chunksize=chunk):
+                for result in pool.imap(_work, chunks):
                     yield result
-                    bar.update(1)
-            except RowError as problem:
+                    bar.update(result.docs)
+            except (RowError, OSError, ValueError) as problem:
                 raise BuildError(str(problem)) from None
     finally:
         bar.close()
 
 
-def _checked(fn, doc, ctx) -> DocRows:
+def _checked(fn, *args) -> _ChunkRows:
     try:
-        return fn(doc, ctx)
-    except RowError as problem:
+        return fn(*args)
+    except (RowError, OSError, ValueError) as problem:
         raise BuildError(str(problem)) from None
 
 
@@ -438,6 +520,14 @@ def _schema(features, meta: dict):
     return schema.with_metadata(metadata)
 
 
+def _compact(table):
+    """One fresh contiguous chunk per column: a row group's bytes and its Arrow size (the YAML
+    num_bytes) then depend on its rows alone, not on how worker chunks were sliced."""
+    import pyarrow as pa
+
+    return pa.Table.from_arrays([pa.concat_arrays(column.chunks) for column in table.columns], schema=table.schema)
+
+
 class _ShardWriter:
     """Rows of one (config, split) into bounded shards; holds at most one row group in memory."""
 
@@ -445,15 +535,34 @@ class _ShardWriter:
         self.out, self.config, self.split, self.schema = out, config, split, schema
         self.row_group_rows = max(1, min(row_group_rows, shard_rows))
         self.shard_rows = shard_rows
-        self.buffer: list[dict] = []
+        self.pending: list = []  # Arrow tables not yet written, in row order
+        self.pending_rows = 0
         self.shards: list[list] = []  # [temporary path, rows, arrow bytes]
         self.writer = None
         self.in_shard = 0
         (out / "data" / config).mkdir(parents=True, exist_ok=True)
 
-    def add(self, rows: Iterable[dict]) -> None:
-        self.buffer.extend(rows)
-        while len(self.buffer) >= self._room():
+    def add(self, rows: list[dict]) -> None:
+        import pyarrow as pa
+
+        if not rows:
+            return
+        try:
+            table = pa.Table.from_pylist(rows, schema=self.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
+            first = rows[0].get("doc_id") or rows[0].get("id")
+            raise BuildError(f"{self.config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
+        self.add_table(table)
+
+    def add_table(self, table) -> None:
+        """Queue rows; row groups are cut by count alone, so chunking never changes the bytes."""
+        if table.num_rows == 0:
+            return
+        if not table.schema.equals(self.schema, check_metadata=False):
+            raise BuildError(f"{self.config}: rows do not have the config's features ({table.schema} != {self.schema})")
+        self.pending.append(table.replace_schema_metadata(self.schema.metadata))
+        self.pending_rows += table.num_rows
+        while self.pending_rows >= self._room():
             self._flush(self._room())
 
     def _room(self) -> int:
@@ -463,29 +572,27 @@ class _ShardWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if n <= 0 or not self.buffer:
+        if n <= 0 or not self.pending_rows:
             return
-        batch, self.buffer = self.buffer[:n], self.buffer[n:]
-        try:
-            table = pa.Table.from_pylist(batch, schema=self.schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
-            first = batch[0].get("doc_id") or batch[0].get("id")
-            raise BuildError(f"{self.config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
+        queued = pa.concat_tables(self.pending) if len(self.pending) > 1 else self.pending[0]
+        n = min(n, queued.num_rows)
+        table, rest = _compact(queued.slice(0, n)), queued.slice(n)
+        self.pending, self.pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
         if self.writer is None:
             path = self.out / "data" / self.config / f".{self.split}-{len(self.shards):05d}.parquet.partial"
             self.writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
             self.shards.append([path, 0, 0])
-        self.writer.write_table(table, row_group_size=len(batch))
-        self.shards[-1][1] += len(batch)
+        self.writer.write_table(table, row_group_size=n)
+        self.shards[-1][1] += n
         self.shards[-1][2] += table.nbytes
-        self.in_shard += len(batch)
+        self.in_shard += n
         if self.in_shard >= self.shard_rows:
             self.writer.close()
             self.writer = None
             self.in_shard = 0
 
     def close(self) -> list[ShardFile]:
-        while self.buffer:
+        while self.pending_rows:
             self._flush(self._room())
         if self.writer is not None:
             self.writer.close()
@@ -561,7 +668,7 @@ def _read_agreement(root: Path) -> dict | None:
     return data
 
 
-def _doc_summary(doc, plan: SplitPlan) -> dict:
+def _doc_summary(doc, split: str) -> dict:
     meta = doc.metadata
     pub = meta.get("publication_date") or {}
     date = pub.get("value") or (
@@ -573,7 +680,8 @@ def _doc_summary(doc, plan: SplitPlan) -> dict:
         "language": meta.get("language"),
         "date": date,
         "story_id": meta.get("story_id"),
-        "split": plan.assignment[doc.doc_id],
+        "split": split,
+        "guidelines_version": doc.annotation.get("guidelines_version"),
         "holder": (meta.get("rights") or {}).get("holder"),
         "licence": (meta.get("rights") or {}).get("licence"),
         "status": doc.annotation.get("status"),

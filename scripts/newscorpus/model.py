@@ -42,6 +42,18 @@ class DocumentResult:
     raw_sha256: str | None = None
     annotation_sha256: str | None = None
     metadata_sha256: str | None = None
+    # Small facts kept when the big fields are dropped (validate_corpus(keep_data=False)), so a
+    # report over a large corpus stays small: one summary per document, not its text.
+    codepoints: int | None = None
+    story_id: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # spans per layer of the annotation
+    entity_ids_used: frozenset[str] = frozenset()  # by the metadata and the annotation
+    annotation_parsed: bool = False  # the annotation file was read as JSON (its ids are known)
+
+    def without_data(self) -> "DocumentResult":
+        """The same result without text, metadata and annotation (cheap to pickle and keep)."""
+        self.text = self.metadata = self.annotation = None
+        return self
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -1219,10 +1219,16 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     result.diagnostics = sorted(set(result.diagnostics), key=Diagnostic.sort_key)
     result.text = raw.text if raw is not None else None
     result.raw_sha256 = raw.sha256 if raw is not None else None
+    result.codepoints = len(raw.text) if raw is not None and raw.text is not None else None
     if meta is not None:
         result.metadata, result.metadata_sha256 = meta.data, meta.sha256
+        if isinstance(meta.data, dict) and isinstance(meta.data.get("story_id"), str):
+            result.story_id = meta.data["story_id"]
     if ann is not None:
         result.annotation, result.annotation_sha256 = ann.data, ann.sha256
+        result.annotation_parsed = ann.data is not None
+        result.counts = _counts(ann.data)
+    result.entity_ids_used = frozenset(_entity_ids_used(result.metadata) | _entity_ids_used(result.annotation))
     return result
 
 
@@ -1498,12 +1504,13 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
 
 
 def _run_task(task: tuple) -> DocumentResult:
-    if task[0] == "doc":
-        return validate_document(task[1], task[2])
-    return validate_pass_document(task[1], task[2], task[3])
+    kind, keep_data = task[0], task[1]
+    result = validate_document(*task[2:]) if kind == "doc" else validate_pass_document(*task[2:])
+    return result if keep_data else result.without_data()
 
 
 def _run_tasks(tasks: list[tuple], jobs: int) -> list[DocumentResult]:
+    """Results in task order; `jobs` never changes them, only how fast they come."""
     if jobs > 1 and len(tasks) >= POOL_MIN_TASKS:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -1518,8 +1525,14 @@ def _run_tasks(tasks: list[tuple], jobs: int) -> list[DocumentResult]:
     return [_run_task(task) for task in tasks]
 
 
-def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs: int = 1, strict: bool = False) -> ValidationReport:
-    """Validate the corpus at `paths.root`, or the part of it that `targets` touch."""
+def validate_corpus(
+    paths: CorpusPaths, targets: list[Path] | None = None, jobs: int = 1, strict: bool = False, keep_data: bool = True
+) -> ValidationReport:
+    """Validate the corpus at `paths.root`, or the part of it that `targets` touch.
+
+    keep_data=False drops each document's text, metadata and annotation once it is checked
+    (the summary fields of DocumentResult stay), so memory grows by a small summary per
+    document, not by the corpus. The command line and the build use it."""
     root = paths.root.resolve()
     paths = CorpusPaths(root)
     selection = resolve_targets(paths, targets)
@@ -1585,13 +1598,13 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
             doc_ids = sorted(set(doc_ids) | extra_docs)
             pass_tasks = sorted(set(pass_tasks))
 
-    tasks: list[tuple] = [("doc", str(root), d) for d in doc_ids]
-    tasks += [("pass", str(root), a, d) for a, d in pass_tasks]
+    tasks: list[tuple] = [("doc", keep_data, str(root), d) for d in doc_ids]
+    tasks += [("pass", keep_data, str(root), a, d) for a, d in pass_tasks]
     results = _run_tasks(tasks, max(1, int(jobs)))
     report.documents = [r for r, t in zip(results, tasks) if t[0] == "doc"]
     for result, task in zip(results, tasks):
         if task[0] == "pass":
-            report.passes.setdefault(task[2], []).append(result)
+            report.passes.setdefault(task[3], []).append(result)
 
     if selection.whole or selection.splits:
         if paths.splits.is_file() or os.path.lexists(paths.splits):
@@ -1613,8 +1626,7 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
             complete = True
             sources = list(report.documents) + [r for a, rs in report.passes.items() if a not in pass_states for r in rs]
             for doc in sources:
-                for data in (doc.metadata, doc.annotation):
-                    used |= _entity_ids_used(data)
+                used |= doc.entity_ids_used
                 if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in doc.diagnostics):
                     complete = False  # some file's entity ids are unknown: "unused" would be a guess
         else:
@@ -1624,10 +1636,10 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
             report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used))
     for annotator, state in sorted(pass_states.items()):
         results_for = report.passes.get(annotator, [])
-        if state.labels is not None and annotator in pass_registries and all(r.annotation is not None for r in results_for):
+        if state.labels is not None and annotator in pass_registries and all(r.annotation_parsed for r in results_for):
             used = set()
             for r in results_for:
-                used |= _entity_ids_used(r.annotation)
+                used |= r.entity_ids_used
             report.corpus_diagnostics.extend(_unused_entries(state, used))
 
     if selection.whole:
@@ -1639,10 +1651,10 @@ def validate_corpus(paths: CorpusPaths, targets: list[Path] | None = None, jobs:
 # =============================================================================== renderers
 
 
-def _counts(doc: DocumentResult) -> dict[str, int]:
-    if not isinstance(doc.annotation, dict):
+def _counts(annotation: Any) -> dict[str, int]:
+    if not isinstance(annotation, dict):
         return {}
-    return {layer: len(doc.annotation.get(layer, []) or []) for layer in ("zones",) + SPAN_LAYERS}
+    return {layer: len(annotation.get(layer, []) or []) if isinstance(annotation.get(layer), list) else 0 for layer in ("zones",) + SPAN_LAYERS}
 
 
 def _file_entries(report: ValidationReport) -> list[dict]:
@@ -1658,18 +1670,18 @@ def _file_entries(report: ValidationReport) -> list[dict]:
         if doc.raw_sha256 is not None:
             e = entry(_raw_rel(doc.doc_id), "raw", doc.doc_id)
             e["sha256"] = doc.raw_sha256
-            if doc.text is not None:
-                e["counts"] = {"codepoints": len(doc.text)}
+            if doc.codepoints is not None:
+                e["counts"] = {"codepoints": doc.codepoints}
         if doc.metadata_sha256 is not None:
             entry(_meta_rel(doc.doc_id), "metadata", doc.doc_id)["sha256"] = doc.metadata_sha256
         if doc.annotation_sha256 is not None:
             e = entry(_annotation_rel(doc.doc_id), "annotation", doc.doc_id)
-            e["sha256"], e["counts"] = doc.annotation_sha256, _counts(doc)
+            e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
     for annotator, results in report.passes.items():
         for doc in results:
             if doc.annotation_sha256 is not None:
                 e = entry(_annotation_rel(doc.doc_id, annotator), "pass_annotation", doc.doc_id)
-                e["sha256"], e["counts"] = doc.annotation_sha256, _counts(doc)
+                e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
     for path, sha in report.corpus_files.items():
         kind = "splits" if path.endswith(SPLITS_FILE) else "registry"
         e = entry(path, kind)
@@ -1912,7 +1924,7 @@ def run(args: argparse.Namespace) -> int:
                 if not args.paths:
                     raise
                 paths = find_root(args.paths[0])
-        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict)
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
         return EXIT_USAGE
