@@ -102,8 +102,14 @@ def _span_sort_key(span: dict) -> tuple:
     return (span["start"], span["end"], str(span.get("id", "")))
 
 
+# One encoder for every call: json.dumps with options builds a new encoder each time, and the
+# canonical-layout check serialises every span of every file.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+_KEY = json.JSONEncoder(ensure_ascii=False)
+
+
 def _one_line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+    return _ONE_LINE.encode(value)
 
 
 def canonical_dumps(data: Any, schema: dict | None = None) -> str:
@@ -116,7 +122,7 @@ def _dump(value: Any, level: int) -> str:
     pad = "  " * (level + 1)
     close = "  " * level
     if isinstance(value, dict) and value:
-        parts = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}" for k, v in value.items()]
+        parts = [f"{pad}{_KEY.encode(k)}: {_dump(v, level + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(parts) + "\n" + close + "}"
     if _is_span_list(value):
         spans = sorted(value, key=_span_sort_key)

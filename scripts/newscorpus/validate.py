@@ -427,10 +427,11 @@ class _KeyOrder:
         if isinstance(value, dict):
             props = self.props(node)
             keys = [k for k in props if k in value] + sorted(k for k in value if k not in props)
-            return {k: self.ordered(value[k], props.get(k)) for k in keys}
+            # scalars (most values of a span) are returned as they are without a call
+            return {k: self.ordered(v, props.get(k)) if isinstance(v := value[k], (dict, list)) else v for k in keys}
         if isinstance(value, list):
             items = self.items(node)
-            return [self.ordered(v, items) for v in value]
+            return [self.ordered(v, items) if isinstance(v, (dict, list)) else v for v in value]
         return value
 
     def canonical_bytes(self, data: Any) -> bytes:
