@@ -34,8 +34,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -295,7 +296,7 @@ def build(
             for split, m in chunk.mentions.items():
                 mentions[split].update(m)
             mention_docs.update(chunk.mention_docs)
-            summaries.extend(chunk.summaries)
+            summaries.extend(_interned(summary) for summary in chunk.summaries)
 
         registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
         if registry_rows:
@@ -393,6 +394,7 @@ def _check_out(out: Path, root: Path) -> None:
 # ----------------------------------------------------------------------------- rows in order
 
 CHUNK_DOCS = 32  # documents per worker task; output never depends on it (row groups are re-cut)
+CHUNKS_AHEAD = 2  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
 
 
 @dataclass(frozen=True)
@@ -493,9 +495,18 @@ def _chunks_in_order(root: str, work: list[_DocTask], ctx: RowContext, schemas: 
             return
         import multiprocessing
 
-        with multiprocessing.get_context().Pool(min(jobs, len(chunks)), initializer=_init_worker, initargs=(root, ctx, schemas)) as pool:
+        workers = min(jobs, len(chunks))
+        with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(root, ctx, schemas)) as pool:
+            # At most CHUNKS_AHEAD chunks per worker are in flight. Pool.imap would queue every
+            # finished chunk while this process writes Parquet, so memory would grow with the corpus.
+            todo = iter(chunks)
+            in_flight = deque(pool.apply_async(_work, (c,)) for c in islice(todo, CHUNKS_AHEAD * workers))
             try:
-                for result in pool.imap(_work, chunks):
+                while in_flight:
+                    result = in_flight.popleft().get()
+                    following = next(todo, None)
+                    if following is not None:
+                        in_flight.append(pool.apply_async(_work, (following,)))
                     yield result
                     bar.update(result.docs)
             except (RowError, OSError, ValueError) as problem:
@@ -691,6 +702,19 @@ def _doc_summary(doc, split: str) -> dict:
             for r in meta.get("related_sources") or []
         ],
     }
+
+
+def _interned(summary: dict) -> dict:
+    """A document summary whose repeated strings (publisher, licence, split, …) are shared with
+    every other document's: one summary is kept per document for the card, so it must stay small."""
+    def one(value):
+        if isinstance(value, str):
+            return sys.intern(value)
+        if isinstance(value, list):
+            return tuple(one(v) for v in value)
+        return value
+
+    return {key: one(value) for key, value in summary.items()}
 
 
 def _sha256(path: Path) -> str:

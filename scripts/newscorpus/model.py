@@ -30,7 +30,7 @@ class Diagnostic:
         return (self.path, self.line or 0, self.column or 0, self.code, self.message)
 
 
-@dataclass
+@dataclass(slots=True)  # one per document is kept for the whole run: no __dict__ each
 class DocumentResult:
     """Everything known about one document after checking it."""
 

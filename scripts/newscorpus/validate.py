@@ -26,11 +26,11 @@ import re
 import stat
 import sys
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from newscorpus import __version__, values
 from newscorpus.corpus import (
@@ -1510,20 +1510,25 @@ def _run_task(task: tuple) -> DocumentResult:
     return result if keep_data else result.without_data()
 
 
-def _run_tasks(tasks: list[tuple], jobs: int) -> list[DocumentResult]:
-    """Results in task order; `jobs` never changes them, only how fast they come."""
+def _run_tasks(tasks: list[tuple], jobs: int) -> Iterator[DocumentResult]:
+    """Results in task order, as they come; `jobs` never changes them, only how fast they come."""
+    done = 0
     if jobs > 1 and len(tasks) >= POOL_MIN_TASKS:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         workers = min(jobs, max(1, len(tasks) // 16))
-        chunksize = max(1, len(tasks) // (workers * 8))
+        chunksize = max(1, min(64, len(tasks) // (workers * 8)))
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(_run_task, tasks, chunksize=chunksize))
+                for result in pool.map(_run_task, tasks, chunksize=chunksize):
+                    yield result
+                    done += 1
+            return
         except (BrokenProcessPool, OSError, PermissionError):
-            pass  # no processes on this machine: do the work here
-    return [_run_task(task) for task in tasks]
+            pass  # no processes on this machine (or they died): do the rest here
+    for task in tasks[done:]:
+        yield _run_task(task)
 
 
 def validate_corpus(
@@ -1601,11 +1606,18 @@ def validate_corpus(
 
     tasks: list[tuple] = [("doc", keep_data, str(root), d) for d in doc_ids]
     tasks += [("pass", keep_data, str(root), a, d) for a, d in pass_tasks]
-    results = _run_tasks(tasks, max(1, int(jobs)))
-    report.documents = [r for r, t in zip(results, tasks) if t[0] == "doc"]
-    for result, task in zip(results, tasks):
-        if task[0] == "pass":
-            report.passes.setdefault(task[3], []).append(result)
+    # Entity ids used, folded as results stream in (None: gold and metadata; else a pass's
+    # annotator), so that a large corpus keeps one union, not one id set per document.
+    used_by: dict[str | None, set[str]] = defaultdict(set)
+    for result, task in zip(_run_tasks(tasks, max(1, int(jobs))), tasks):
+        owner = None if task[0] == "doc" else task[3]
+        used_by[owner] |= result.entity_ids_used
+        if not keep_data:
+            result.entity_ids_used = frozenset()
+        if owner is None:
+            report.documents.append(result)
+        else:
+            report.passes.setdefault(owner, []).append(result)
 
     if selection.whole or selection.splits:
         if paths.splits.is_file() or os.path.lexists(paths.splits):
@@ -1626,8 +1638,9 @@ def validate_corpus(
             used: set[str] = set()
             complete = True
             sources = list(report.documents) + [r for a, rs in report.passes.items() if a not in pass_states for r in rs]
+            for owner in [None, *(a for a in report.passes if a not in pass_states)]:
+                used |= used_by[owner]
             for doc in sources:
-                used |= doc.entity_ids_used
                 if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in doc.diagnostics):
                     complete = False  # some file's entity ids are unknown: "unused" would be a guess
         else:
@@ -1638,10 +1651,7 @@ def validate_corpus(
     for annotator, state in sorted(pass_states.items()):
         results_for = report.passes.get(annotator, [])
         if state.labels is not None and annotator in pass_registries and all(r.annotation_parsed for r in results_for):
-            used = set()
-            for r in results_for:
-                used |= r.entity_ids_used
-            report.corpus_diagnostics.extend(_unused_entries(state, used))
+            report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator]))
 
     if selection.whole:
         report.corpus_diagnostics.extend(_stray_files(paths))
