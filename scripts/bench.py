@@ -437,10 +437,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="overwrite the JSON file; by default results of contenders not run now are kept from it "
                              "when it describes the same corpus (so --only naive can be run separately)")
     parser.add_argument("--json-out", type=Path, help="where to write the figures (default .bench/results-<docs>.json)")
+    parser.add_argument("--markdown", type=Path, nargs="+", metavar="JSON",
+                        help="measure nothing: print the figures of these JSON files as one Markdown table (for README.md)")
     parser.add_argument("--contender", choices=("naive", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.markdown:
+        print(markdown([json.loads(p.read_text("utf-8")) for p in args.markdown]))
+        return 0
 
     if args.contender:  # child process: one contender, nothing else
         fn = contender_naive if args.contender == "naive" else contender_floor
@@ -663,6 +669,32 @@ def render(report: dict) -> str:
         lines.append(f"one changed file, whole process: median {v1['seconds']:.3f} s of {v1['runs_seconds']}; "
                      f"heavy modules imported: {v1.get('heavy_modules_imported')}")
     return "\n".join(lines)
+
+
+def markdown(reports: list[dict]) -> str:
+    """One table over several corpus sizes, so the README shows measured figures, never typed ones."""
+    reports = sorted(reports, key=lambda r: r["params"]["docs"])
+    m = reports[0]["machine"]
+    out = [
+        f"Measured on {m['cpus']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}, "
+        + ", ".join(f"{k} {v}" for k, v in sorted(m["versions"].items()) if v)
+        + f"; `--jobs {reports[0]['params']['jobs']}`, about {reports[0]['params']['spans_per_doc']} spans per document.",
+        "",
+        "| documents | contender | seconds | docs/s | spans/s | cores used | peak RSS MiB | process-tree PSS MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for report in reports:
+        for name, r in report["results"].items():
+            noisy = " (slowed by other load)" if r.get("other_cores", 0) > NOISY else ""
+            out.append(
+                f"| {report['params']['docs']:,} | {name}{noisy} | {r['seconds']:.2f} | {r['docs_per_s']:,.0f} | {r['spans_per_s']:,.0f} "
+                f"| {r['cores_used']:.2f} | {r['peak_rss_mib']:.0f} | {r['peak_tree_pss_mib']:.0f} |"
+            )
+    out += ["", "| documents | " + " | ".join(reports[0]["ratios"]) + " |", "|---:|" + "---:|" * len(reports[0]["ratios"])]
+    for report in reports:
+        out.append(f"| {report['params']['docs']:,} | " + " | ".join(
+            f"{v:.2f}" if v is not None else "not run" for v in report["ratios"].values()) + " |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""scripts/bench.py --markdown: the README's performance table is rendered from measured JSON."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _report(docs: int, seconds: dict[str, float], other: float = 0.0) -> dict:
+    results = {
+        name: {"docs": docs, "seconds": s, "docs_per_s": docs / s, "spans_per_s": 50 * docs / s, "cores_used": 1.5,
+               "peak_rss_mib": 100.0, "peak_tree_pss_mib": 120.0, "exit_code": 0, "other_cores": other}
+        for name, s in seconds.items()
+    }
+    bench = _bench()
+    return {
+        "params": {"docs": docs, "jobs": 2, "spans_per_doc": 50},
+        "machine": {"cpus": 2, "cpu_model": "test cpu", "memory_gib": 8, "python": "3.11", "versions": {"pyarrow": "1"}},
+        "results": results,
+        "ratios": bench.ratios(results),
+    }
+
+
+def test_markdown_orders_sizes_and_computes_ratios_from_the_figures():
+    bench = _bench()
+    big = _report(10_000, {"validate": 10.0, "build": 40.0, "floor": 5.0, "naive": 500.0})
+    small = _report(1_000, {"validate": 1.0, "build": 4.0, "floor": 0.5}, other=0.9)
+    table = bench.markdown([big, small])
+    lines = table.splitlines()
+    assert lines.index("| 1,000 | validate (slowed by other load) | 1.00 | 1,000 | 50,000 | 1.50 | 100 | 120 |") < lines.index(
+        "| 10,000 | build | 40.00 | 250 | 12,500 | 1.50 | 100 | 120 |"
+    )
+    ratio_rows = [line for line in lines if line.startswith(("| 1,000 | 2.00", "| 10,000 | 2.00"))]
+    # validate/floor 2.00, build/floor 8.00; naive was not run at 1,000 documents
+    assert ratio_rows[0].startswith("| 1,000 | 2.00 | 8.00 | 10.00 | not run |")
+    assert ratio_rows[1].startswith("| 10,000 | 2.00 | 8.00 | 10.00 | 50.00 | 12.50 | 10.00 |")
+
+
+def test_markdown_command_reads_json_files(tmp_path):
+    path = tmp_path / "results-1000.json"
+    path.write_text(json.dumps(_report(1_000, {"validate": 2.0, "floor": 1.0})), "utf-8")
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench.py"), "--markdown", str(path)],
+                          capture_output=True, text=True, check=True)
+    assert "| 1,000 | validate | 2.00 | 500 | 25,000 |" in proc.stdout
+    assert proc.stdout.startswith("Measured on 2 cores (test cpu)")
