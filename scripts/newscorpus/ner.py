@@ -38,6 +38,7 @@ TOKEN_RE = re.compile(
     r"|\S",  # any other single character
 )
 
+_LINE_BREAK_RE = re.compile("[\n\r\u2028\u2029\x0b\x0c\x85]")  # every line break str.splitlines knows but \x1c-\x1e
 # A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
 _END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
 _NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")
@@ -108,10 +109,9 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
         z0, z1 = zone["start"], zone["end"]
         body = text[z0:z1]
         cuts = {0, len(body)}
-        for i, ch in enumerate(body):
-            if ch in "\n\r\u2028\u2029\x0b\x0c\x85":
-                cuts.add(i)
-                cuts.add(i + 1)
+        for m in _LINE_BREAK_RE.finditer(body):
+            cuts.add(m.start())
+            cuts.add(m.end())
         for m in _END_RE.finditer(body):
             nxt = _NEXT_RE.match(body, m.end())
             if not nxt or not (nxt.group(1).isupper() or nxt.group(1).isdigit()):
