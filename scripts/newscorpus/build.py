@@ -253,6 +253,11 @@ def build(
         plan = assign([DocKey(d.doc_id, d.story_id) for d in docs], report.splits, vocab.splits)
     except SplitPolicyError as problem:
         raise BuildError(str(problem)) from None
+    # From here on a document is its task: the validator's per-document results are let go
+    # before the rows are built, so they do not add to the build's peak memory.
+    work = [_DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256) for d in docs]
+    del docs
+    report.documents.clear()
 
     source = source_commit(root)
     file_meta = {
@@ -287,7 +292,6 @@ def build(
         mention_docs: Counter = Counter()
         summaries: list[dict] = []
         arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
-        work = [_DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256) for d in docs]
         for chunk in _chunks_in_order(str(root), work, ctx, arrow_schemas, jobs, progress):
             for (config, split), table in chunk.tables:
                 writer(config, split).add_table(table)
@@ -327,13 +331,13 @@ def build(
         except cardlib.CardError as problem:
             raise BuildError(str(problem)) from None
         (tmp / "README.md").write_bytes(readme.encode("utf-8"))
-        _write_manifest(tmp, files, source, vocab, paths, docs, plan, pa)
+        _write_manifest(tmp, files, source, vocab, paths, work, plan, pa)
         _fsync_tree(tmp)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, files=files, plan=plan, source=source, documents=len(docs), excluded=excluded)
+    return BuildResult(out=out, files=files, plan=plan, source=source, documents=len(work), excluded=excluded)
 
 
 def _split_order(split: str, names: tuple[str, ...]) -> int:
