@@ -505,3 +505,29 @@ def test_a_file_changed_after_validation_stops_the_build(tmp_path, monkeypatch):
     with pytest.raises(BuildError, match=r"raw/.*\.txt: changed while the build was running"):
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert not out.exists()
+
+
+def test_a_file_changed_under_a_worker_stops_a_parallel_build(tmp_path, monkeypatch):
+    """With --jobs 2 the rows are built in worker processes; a document whose raw file changed
+    after validation stops the build there too, with the file named, and writes nothing."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched loader reaches the workers only when they are forked")
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    real = buildmod.load_document
+    last = sorted(p.stem for p in (root / "annotated").glob("*.json") if p.stem != "entity_registry" and p.stem != "splits")[-1]
+
+    def edit_last_then_load(root_path, task):
+        if task.doc_id == last:
+            raw = Path(root_path) / "raw" / f"{task.doc_id}.txt"
+            raw.write_bytes(raw.read_bytes() + b" ")
+        return real(root_path, task)
+
+    monkeypatch.setattr(buildmod, "load_document", edit_last_then_load)
+    monkeypatch.setattr(buildmod, "CHUNK_DOCS", 1)  # one document per task: several tasks in flight
+    with pytest.raises(BuildError, match=rf"raw/{last}\.txt: changed while the build was running"):
+        build(CorpusPaths(root), out=out, jobs=2, progress=False)
+    assert not out.exists()
+    assert not list(tmp_path.glob(".dist.building-*"))
