@@ -200,3 +200,27 @@ def test_kind_unit_table_names_only_declared_vocabulary():
     for units in rules.KIND_UNITS.values():
         assert set(units) <= set(vocab.units)
     assert any(re.match(rules.CURRENCY_UNIT_PATTERN, u) for u in vocab.units)
+
+
+@pytest.mark.parametrize("name", ["L1-json-syntax.json", "L3-span-text-mismatch.json", "L6-unused-registry-entry.json", "L6-stray-file.json"])
+def test_json_report_streams_in_exactly_the_layout_of_one_dump(make_corpus, name):
+    """iter_json writes a file entry at a time; joined, the pieces must be one json.dumps(indent=2)."""
+    from newscorpus.validate import iter_json
+
+    report = validate_corpus(CorpusPaths(make_corpus(_load(INVALID / name)["edits"])))
+    pieces = list(iter_json(report))
+    text = "".join(pieces)
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert len(pieces) == len(data["files"]) + 2  # head, one piece per file, tail
+    assert any(f["errors"] or f["warnings"] for f in data["files"])
+    assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
+
+
+def test_json_report_with_no_files_is_one_dump():
+    from newscorpus.validate import ValidationReport, iter_json
+
+    text = "".join(iter_json(ValidationReport(root="x", ignored=["notes.txt"])))
+    data = json.loads(text)
+    assert data["files"] == [] and data["ignored"] == ["notes.txt"]
+    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"

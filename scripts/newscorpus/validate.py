@@ -47,7 +47,7 @@ from newscorpus.corpus import (
     find_root,
 )
 from newscorpus import jsonio as _jsonio
-from newscorpus.jsonio import atomic_write_text
+from newscorpus.jsonio import atomic_write_chunks
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
 from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
@@ -1670,42 +1670,50 @@ def _counts(annotation: Any) -> dict[str, int]:
 
 def _file_entries(report: ValidationReport) -> list[dict]:
     """One entry per file checked or named by a diagnostic, sorted by path."""
-    entries: dict[str, dict] = {}
+    return list(_iter_file_entries(report))
 
-    def entry(path: str, kind: str, doc_id: str | None = None) -> dict:
-        if path not in entries:
-            entries[path] = {"path": path, "kind": kind, "doc_id": doc_id, "sha256": None, "counts": {}, "errors": [], "warnings": []}
-        return entries[path]
 
+def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
+    """The entries of _file_entries one at a time: only a path index is held, not every entry."""
+    sources: dict[str, tuple[str, Any]] = {}  # path -> (kind, the DocumentResult or None)
     for doc in report.documents:
         if doc.raw_sha256 is not None:
-            e = entry(_raw_rel(doc.doc_id), "raw", doc.doc_id)
-            e["sha256"] = doc.raw_sha256
-            if doc.codepoints is not None:
-                e["counts"] = {"codepoints": doc.codepoints}
+            sources[_raw_rel(doc.doc_id)] = ("raw", doc)
         if doc.metadata_sha256 is not None:
-            entry(_meta_rel(doc.doc_id), "metadata", doc.doc_id)["sha256"] = doc.metadata_sha256
+            sources[_meta_rel(doc.doc_id)] = ("metadata", doc)
         if doc.annotation_sha256 is not None:
-            e = entry(_annotation_rel(doc.doc_id), "annotation", doc.doc_id)
-            e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
+            sources[_annotation_rel(doc.doc_id)] = ("annotation", doc)
     for annotator, results in report.passes.items():
         for doc in results:
             if doc.annotation_sha256 is not None:
-                e = entry(_annotation_rel(doc.doc_id, annotator), "pass_annotation", doc.doc_id)
-                e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
-    for path, sha in report.corpus_files.items():
-        kind = "splits" if path.endswith(SPLITS_FILE) else "registry"
-        e = entry(path, kind)
-        e["sha256"] = sha
-        data = report.splits if kind == "splits" else None
-        if kind == "registry" and path == f"{ANNOTATED_DIR}/{REGISTRY_FILE}" and isinstance(report.registry, dict):
-            e["counts"] = {"entities": len(report.registry.get("entities", []) or [])}
-        if kind == "splits" and isinstance(data, dict):
-            e["counts"] = {"assignments": len(data.get("assignments", {}) or {})}
+                sources[_annotation_rel(doc.doc_id, annotator)] = ("pass_annotation", doc)
+    for path in report.corpus_files:
+        sources[path] = ("splits" if path.endswith(SPLITS_FILE) else "registry", None)
+    findings: dict[str, list[Diagnostic]] = {}
     for d in report.diagnostics:
-        e = entries.get(d.path) or entry(d.path, _kind_of(d.path))
-        e["errors" if d.severity == "error" else "warnings"].append(_diag_dict(d))
-    return [entries[k] for k in sorted(entries)]
+        findings.setdefault(d.path, []).append(d)
+
+    for path in sorted(sources.keys() | findings.keys()):
+        kind, doc = sources.get(path, (_kind_of(path), None))
+        e = {"path": path, "kind": kind, "doc_id": doc.doc_id if doc is not None else None, "sha256": None,
+             "counts": {}, "errors": [], "warnings": []}
+        if kind == "raw" and doc is not None:
+            e["sha256"] = doc.raw_sha256
+            if doc.codepoints is not None:
+                e["counts"] = {"codepoints": doc.codepoints}
+        elif kind == "metadata" and doc is not None:
+            e["sha256"] = doc.metadata_sha256
+        elif kind in ("annotation", "pass_annotation") and doc is not None:
+            e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
+        elif path in report.corpus_files:
+            e["sha256"] = report.corpus_files[path]
+            if kind == "registry" and path == f"{ANNOTATED_DIR}/{REGISTRY_FILE}" and isinstance(report.registry, dict):
+                e["counts"] = {"entities": len(report.registry.get("entities", []) or [])}
+            if kind == "splits" and isinstance(report.splits, dict):
+                e["counts"] = {"assignments": len(report.splits.get("assignments", {}) or {})}
+        for d in findings.get(path, []):
+            e["errors" if d.severity == "error" else "warnings"].append(_diag_dict(d))
+        yield e
 
 
 def _kind_of(path: str) -> str:
@@ -1779,6 +1787,16 @@ def render_text(report: ValidationReport) -> str:
 
 def render_json(report: ValidationReport) -> str:
     """Machine-readable report: summary, then per file its sha256, counts, errors and warnings."""
+    return "".join(iter_json(report))
+
+
+_FILES_SLOT = "\x00files\x00"
+
+
+def iter_json(report: ValidationReport) -> Iterator[str]:
+    """render_json in pieces, a file entry at a time, so that a report on a large corpus is
+    written without ever being whole in memory. The pieces join to exactly
+    json.dumps(document, indent=2) of the whole report (a test checks it)."""
     document = {
         "tool": "newscorpus validate",
         "version": __version__,
@@ -1786,10 +1804,22 @@ def render_json(report: ValidationReport) -> str:
         "strict": report.strict,
         "whole_corpus": report.whole_corpus,
         "summary": _summary(report),
-        "files": _file_entries(report),
+        "files": _FILES_SLOT,
         "ignored": list(report.ignored),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
+    head, tail = _safe(json.dumps(document, ensure_ascii=False, indent=2)).split(json.dumps(_FILES_SLOT))
+    yield head
+    first = True
+    for entry in _iter_file_entries(report):
+        lines = _safe(json.dumps(entry, ensure_ascii=False, indent=2)).split("\n")
+        yield ("[\n" if first else ",\n") + "\n".join("    " + line for line in lines)
+        first = False
+    yield ("[]" if first else "\n  ]") + tail + "\n"
+
+
+def _safe(text: str) -> str:
+    """Lone surrogates (from undecodable file names) as escapes, so the report is valid UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _gh_escape_data(text: str) -> str:
@@ -1883,6 +1913,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
 
 
+def _write_pieces(pieces: Iterable[str], stream=None, size: int = 1 << 20) -> None:
+    """Write many small pieces in blocks of about `size` characters (one flush per block)."""
+    block: list[str] = []
+    held = 0
+    for piece in pieces:
+        block.append(piece)
+        held += len(piece)
+        if held >= size:
+            _write("".join(block), stream)
+            block, held = [], 0
+    if block:
+        _write("".join(block), stream)
+
+
 def _write(text: str, stream=None) -> None:
     stream = stream or sys.stdout
     try:
@@ -1950,7 +1994,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     prefix = _path_prefix(paths.root)
     if args.format == "json":
-        output = render_json(report)
+        output = iter_json(report)
     elif args.format == "github":
         output = render_github(report, prefix)
         write_step_summary(report, prefix)
@@ -1958,13 +2002,15 @@ def run(args: argparse.Namespace) -> int:
         output = render_text(report)
     if args.output is not None:
         try:
-            atomic_write_text(args.output, output)
+            atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in ([output] if isinstance(output, str) else output)))
         except OSError as exc:
             _write(f"newscorpus validate: cannot write {args.output}: {exc.strerror or exc}\n", sys.stderr)
             return EXIT_USAGE
         _write(_summary_line(report) + "\n", sys.stderr)
-    else:
+    elif isinstance(output, str):
         _write(output)
+    else:
+        _write_pieces(output)
     return report.exit_code()
 
 
