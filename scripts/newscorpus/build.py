@@ -432,7 +432,25 @@ def _init_worker(root: str, ctx: RowContext, schemas: dict) -> None:
 
 def _work(chunk: list[_DocTask]) -> _ChunkRows:
     assert _WORKER is not None
-    return chunk_rows(*_WORKER, chunk)
+    rows = chunk_rows(*_WORKER, chunk)
+    # Arrow IPC bytes cross the process boundary about 8x cheaper than pickled Arrow tables
+    rows.tables = [(key, _to_ipc(table)) for key, table in rows.tables]
+    return rows
+
+
+def _to_ipc(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as stream:
+        stream.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _from_ipc(data: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
 def _read_checked(root: Path, rel: str, sha256: str) -> bytes:
@@ -508,6 +526,7 @@ def _chunks_in_order(root: str, work: list[_DocTask], ctx: RowContext, schemas: 
             try:
                 while in_flight:
                     result = in_flight.popleft().get()
+                    result.tables = [(key, _from_ipc(data)) for key, data in result.tables]
                     following = next(todo, None)
                     if following is not None:
                         in_flight.append(pool.apply_async(_work, (following,)))
