@@ -75,7 +75,7 @@ PARQUET_OPTIONS = {
 # Rows per row group and per shard. Shards are cut by row count (never by time or memory), so
 # the same rows always give the same files. News articles are a few KB each: a documents
 # shard of 5,000 articles is tens of MB; span and ner rows are a few hundred bytes. The build
-# holds at most one row group per (config, split) in memory as Python rows (~1-2 KB each).
+# holds at most one row group per (config, split) in memory, as Arrow tables.
 ROW_GROUP_ROWS = {DOCUMENTS: 100, NER: 5_000, ENTITY_REGISTRY: 10_000, **{c: 10_000 for c in SPAN_CONFIGS}}
 SHARD_ROWS = {DOCUMENTS: 5_000, NER: 500_000, ENTITY_REGISTRY: 1_000_000, **{c: 1_000_000 for c in SPAN_CONFIGS}}
 
@@ -453,8 +453,9 @@ def _from_ipc(data: bytes):
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def _read_checked(root: Path, rel: str, sha256: str) -> bytes:
-    data = (root / rel).read_bytes()
+def _read_checked(root: Path, path: Path, sha256: str) -> bytes:
+    rel = path.relative_to(root).as_posix()
+    data = path.read_bytes()
     now = hashlib.sha256(data).hexdigest()
     if now != sha256:
         raise RowError(f"{rel}: changed while the build was running (validated sha256 {sha256[:12]}…, now {now[:12]}…); run the build again")
@@ -465,9 +466,10 @@ def load_document(root: Path, task: _DocTask):
     """A validated document read back from disk, refusing any file that changed since validation."""
     from newscorpus.model import DocumentResult
 
-    text = _read_checked(root, f"raw/{task.doc_id}.txt", task.raw_sha256).decode("utf-8")
-    metadata = json.loads(_read_checked(root, f"raw/{task.doc_id}.meta.json", task.metadata_sha256).decode("utf-8"))
-    annotation = json.loads(_read_checked(root, f"annotated/{task.doc_id}.json", task.annotation_sha256).decode("utf-8"))
+    paths = CorpusPaths(root)
+    text = _read_checked(root, paths.raw(task.doc_id), task.raw_sha256).decode("utf-8")
+    metadata = json.loads(_read_checked(root, paths.meta(task.doc_id), task.metadata_sha256).decode("utf-8"))
+    annotation = json.loads(_read_checked(root, paths.annotation(task.doc_id), task.annotation_sha256).decode("utf-8"))
     return DocumentResult(
         doc_id=task.doc_id, text=text, metadata=metadata, annotation=annotation, raw_sha256=task.raw_sha256,
         metadata_sha256=task.metadata_sha256, annotation_sha256=task.annotation_sha256, story_id=metadata.get("story_id"),
@@ -476,8 +478,6 @@ def load_document(root: Path, task: _DocTask):
 
 def chunk_rows(root: str, ctx: RowContext, schemas: dict, chunk: list[_DocTask]) -> _ChunkRows:
     """Rows of a chunk of documents as Arrow tables per (config, split). Pure but for reading."""
-    import pyarrow as pa
-
     rows: dict[tuple[str, str], list[dict]] = {}
     counts: dict[str, Counter] = defaultdict(Counter)
     mentions: dict[str, Counter] = defaultdict(Counter)
@@ -493,14 +493,19 @@ def chunk_rows(root: str, ctx: RowContext, schemas: dict, chunk: list[_DocTask])
         mentions[task.split].update(result.mentions)
         mention_docs.update(result.mentions.keys())
         summaries.append(_doc_summary(doc, task.split))
-    tables = []
-    for (config, split), batch in rows.items():
-        try:
-            tables.append(((config, split), pa.Table.from_pylist(batch, schema=schemas[config])))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
-            first = batch[0].get("doc_id") or batch[0].get("id")
-            raise RowError(f"{config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
+    tables = [((config, split), rows_to_table(config, batch, schemas[config])) for (config, split), batch in rows.items()]
     return _ChunkRows(tables, dict(counts), dict(mentions), mention_docs, summaries, len(chunk))
+
+
+def rows_to_table(config: str, rows: list[dict], schema):
+    """Rows as an Arrow table of the config's features; a row that does not fit is a RowError."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
+        first = rows[0].get("doc_id") or rows[0].get("id")
+        raise RowError(f"{config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
 
 
 def _chunks_in_order(root: str, work: list[_DocTask], ctx: RowContext, schemas: dict, jobs: int, progress: bool) -> Iterator[_ChunkRows]:
@@ -577,16 +582,12 @@ class _ShardWriter:
         (out / "data" / config).mkdir(parents=True, exist_ok=True)
 
     def add(self, rows: list[dict]) -> None:
-        import pyarrow as pa
-
         if not rows:
             return
         try:
-            table = pa.Table.from_pylist(rows, schema=self.schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
-            first = rows[0].get("doc_id") or rows[0].get("id")
-            raise BuildError(f"{self.config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
-        self.add_table(table)
+            self.add_table(rows_to_table(self.config, rows, self.schema))
+        except RowError as problem:
+            raise BuildError(str(problem)) from None
 
     def add_table(self, table) -> None:
         """Queue rows; row groups are cut by count alone, so chunking never changes the bytes."""

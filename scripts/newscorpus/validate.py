@@ -1668,13 +1668,9 @@ def _counts(annotation: Any) -> dict[str, int]:
     return {layer: len(annotation.get(layer, []) or []) if isinstance(annotation.get(layer), list) else 0 for layer in ("zones",) + SPAN_LAYERS}
 
 
-def _file_entries(report: ValidationReport) -> list[dict]:
-    """One entry per file checked or named by a diagnostic, sorted by path."""
-    return list(_iter_file_entries(report))
-
-
 def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
-    """The entries of _file_entries one at a time: only a path index is held, not every entry."""
+    """One entry per file checked or named by a diagnostic, sorted by path, one at a time: only
+    a path index is held, not every entry."""
     sources: dict[str, tuple[str, Any]] = {}  # path -> (kind, the DocumentResult or None)
     for doc in report.documents:
         if doc.raw_sha256 is not None:
