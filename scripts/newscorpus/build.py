@@ -242,22 +242,32 @@ def build(
     except FeatureError as problem:
         raise BuildError(str(problem)) from None
 
-    docs = sorted((d for d in report.documents if d.annotation_sha256 is not None), key=lambda d: d.doc_id)
-    excluded = sorted(d.doc_id for d in report.documents if d.annotation_sha256 is None)
-    for d in docs:
+    # The validator's results are on disk (SpillList) in doc id order; they are read twice, once
+    # for the split plan and once for the tasks, and never held whole.
+    keys: list[DocKey] = []
+    excluded: list[str] = []
+    for d in report.documents:
+        if d.annotation_sha256 is None:
+            excluded.append(d.doc_id)
+            continue
         if d.raw_sha256 is None or d.metadata_sha256 is None or d.story_id is None:
             raise BuildError(f"raw/{d.doc_id}: the validator returned no raw text or metadata for an annotated document")
+        if keys and d.doc_id <= keys[-1].doc_id:
+            raise BuildError(f"internal: the validator returned {d.doc_id!r} after {keys[-1].doc_id!r}, not in doc id order")
+        keys.append(DocKey(d.doc_id, d.story_id))
     if report.splits is None:
         raise BuildError(f"{paths.splits.relative_to(paths.root)}: missing: the split policy file is required")
     try:
-        plan = assign([DocKey(d.doc_id, d.story_id) for d in docs], report.splits, vocab.splits)
+        plan = assign(keys, report.splits, vocab.splits)
     except SplitPolicyError as problem:
         raise BuildError(str(problem)) from None
-    # From here on a document is its task: the validator's per-document results are let go
-    # before the rows are built, so they do not add to the build's peak memory.
-    work = [_DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256) for d in docs]
-    del docs
-    report.documents.clear()
+    n_docs = len(keys)
+    del keys
+
+    def work() -> Iterator[_DocTask]:
+        for d in report.documents:
+            if d.annotation_sha256 is not None:
+                yield _DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256)
 
     source = source_commit(root)
     file_meta = {
@@ -290,9 +300,10 @@ def build(
         counts: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mentions: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mention_docs: Counter = Counter()
-        summaries: list[dict] = []
+        tally = cardlib.DocumentTally(vocab.splits)
+        inputs_digest = hashlib.sha256()  # of one line per document, for the manifest
         arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
-        for chunk in _chunks_in_order(str(root), work, ctx, arrow_schemas, jobs, progress):
+        for chunk in _chunks_in_order(str(root), _tasks_hashed(work(), inputs_digest), n_docs, ctx, arrow_schemas, jobs, progress):
             for (config, split), table in chunk.tables:
                 writer(config, split).add_table(table)
             for split, c in chunk.counts.items():
@@ -300,7 +311,11 @@ def build(
             for split, m in chunk.mentions.items():
                 mentions[split].update(m)
             mention_docs.update(chunk.mention_docs)
-            summaries.extend(_interned(summary) for summary in chunk.summaries)
+            for summary in chunk.summaries:
+                tally.add(summary)
+        report.documents.clear()
+        if tally.count != n_docs:
+            raise BuildError(f"internal: {tally.count} documents got rows, {n_docs} were validated")
 
         registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
         if registry_rows:
@@ -317,27 +332,26 @@ def build(
             files=[(f.config, f.split, f.path, f.rows, f.arrow_bytes) for f in files],
             plan=plan,
             counts=counts,
-            documents=summaries,
+            documents=tally,
             excluded=excluded,
             registry_size=len(registry_rows),
             source=source,
             tool_version=__version__,
             agreement=agreement,
             registry_names=dict(ctx.registry_names),
-            guidelines_versions=sorted({d["guidelines_version"] for d in summaries if d.get("guidelines_version")}),
         )
         try:
             readme = cardlib.render(card_inputs)
         except cardlib.CardError as problem:
             raise BuildError(str(problem)) from None
         (tmp / "README.md").write_bytes(readme.encode("utf-8"))
-        _write_manifest(tmp, files, source, vocab, paths, work, plan, pa)
+        _write_manifest(tmp, files, source, vocab, paths, n_docs, inputs_digest.hexdigest(), plan, pa)
         _fsync_tree(tmp)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, files=files, plan=plan, source=source, documents=len(work), excluded=excluded)
+    return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded)
 
 
 def _split_order(split: str, names: tuple[str, ...]) -> int:
@@ -508,25 +522,30 @@ def rows_to_table(config: str, rows: list[dict], schema):
         raise RowError(f"{config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
 
 
-def _chunks_in_order(root: str, work: list[_DocTask], ctx: RowContext, schemas: dict, jobs: int, progress: bool) -> Iterator[_ChunkRows]:
-    """chunk_rows over every chunk, in document order, in `jobs` processes (order never depends on jobs)."""
+def _chunks_in_order(
+    root: str, work: Iterator[_DocTask], n_docs: int, ctx: RowContext, schemas: dict, jobs: int, progress: bool
+) -> Iterator[_ChunkRows]:
+    """chunk_rows over every chunk, in document order, in `jobs` processes (order never depends on jobs).
+
+    Tasks are cut into chunks as they are needed: only the chunks in flight are in memory."""
     from tqdm import tqdm
 
-    chunks = [work[i : i + CHUNK_DOCS] for i in range(0, len(work), CHUNK_DOCS)]
-    bar = tqdm(total=len(work), desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
+    tasks = iter(work)
+    chunks = iter(lambda: list(islice(tasks, CHUNK_DOCS)), [])
+    bar = tqdm(total=n_docs, desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
     try:
-        if jobs <= 1 or len(chunks) < 2:
+        if jobs <= 1 or n_docs <= CHUNK_DOCS:
             for chunk in chunks:
                 yield _checked(chunk_rows, root, ctx, schemas, chunk)
                 bar.update(len(chunk))
             return
         import multiprocessing
 
-        workers = min(jobs, len(chunks))
+        workers = min(jobs, -(-n_docs // CHUNK_DOCS))
         with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(root, ctx, schemas)) as pool:
             # At most CHUNKS_AHEAD chunks per worker are in flight. Pool.imap would queue every
             # finished chunk while this process writes Parquet, so memory would grow with the corpus.
-            todo = iter(chunks)
+            todo = chunks
             in_flight = deque(pool.apply_async(_work, (c,)) for c in islice(todo, CHUNKS_AHEAD * workers))
             try:
                 while in_flight:
@@ -728,17 +747,11 @@ def _doc_summary(doc, split: str) -> dict:
     }
 
 
-def _interned(summary: dict) -> dict:
-    """A document summary whose repeated strings (publisher, licence, split, …) are shared with
-    every other document's: one summary is kept per document for the card, so it must stay small."""
-    def one(value):
-        if isinstance(value, str):
-            return sys.intern(value)
-        if isinstance(value, list):
-            return tuple(one(v) for v in value)
-        return value
-
-    return {key: one(value) for key, value in summary.items()}
+def _tasks_hashed(tasks: Iterator[_DocTask], digest) -> Iterator[_DocTask]:
+    """The tasks, unchanged, feeding the manifest's `documents_sha256` (one line per document)."""
+    for t in tasks:
+        digest.update(f"{t.doc_id} {t.raw_sha256} {t.metadata_sha256} {t.annotation_sha256}\n".encode("utf-8"))
+        yield t
 
 
 def _sha256(path: Path) -> str:
@@ -749,7 +762,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_manifest(tmp: Path, files: list[ShardFile], source: dict, vocab, paths: CorpusPaths, docs, plan: SplitPlan, pa) -> None:
+def _write_manifest(
+    tmp: Path, files: list[ShardFile], source: dict, vocab, paths: CorpusPaths, n_docs: int, documents_sha256: str, plan: SplitPlan, pa
+) -> None:
     import datasets
 
     rows_of = {f.path: f for f in files}
@@ -770,9 +785,6 @@ def _write_manifest(tmp: Path, files: list[ShardFile], source: dict, vocab, path
         p = root / rel
         if p.is_file():
             corpus_inputs.append({"path": rel, "sha256": _sha256(p)})
-    doc_lines = "".join(
-        f"{d.doc_id} {d.raw_sha256} {d.metadata_sha256} {d.annotation_sha256}\n" for d in docs
-    )
     manifest = {
         "format": MANIFEST_FORMAT,
         "tool": {"name": "newscorpus", "version": __version__},
@@ -786,8 +798,8 @@ def _write_manifest(tmp: Path, files: list[ShardFile], source: dict, vocab, path
         },
         "inputs": {
             "files": corpus_inputs,
-            "documents": len(docs),
-            "documents_sha256": hashlib.sha256(doc_lines.encode("utf-8")).hexdigest(),
+            "documents": n_docs,
+            "documents_sha256": documents_sha256,
             "documents_sha256_note": "sha256 of one line per document, in doc id order: '<doc_id> <raw sha256> <metadata sha256> <annotation sha256>\\n'",
         },
         "splits": {

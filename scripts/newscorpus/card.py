@@ -55,6 +55,56 @@ class CardError(Exception):
     """The card template cannot be rendered; the message names the file and the line."""
 
 
+LISTED_DOCUMENTS = 50  # up to this many documents the card lists each; above, a table per publisher
+
+
+@dataclass
+class DocumentTally:
+    """What the card says about the documents, folded one document summary at a time
+    (`build._doc_summary`), so the build keeps aggregates, not a summary per document.
+
+    What still grows: the distinct story ids (per split), which the card counts exactly."""
+
+    splits: tuple[str, ...]
+    count: int = 0
+    publishers: set = field(default_factory=set)
+    languages: Counter = field(default_factory=Counter)
+    stories: set = field(default_factory=set)
+    statuses: Counter = field(default_factory=Counter)
+    annotators: set = field(default_factory=set)
+    guidelines_versions: set = field(default_factory=set)
+    per_split_docs: Counter = field(default_factory=Counter)
+    per_split_stories: dict = field(default_factory=dict)  # split -> set of story ids
+    per_split_publishers: dict = field(default_factory=dict)  # split -> set of publisher names
+    per_publisher: dict = field(default_factory=dict)  # publisher -> Counter of splits
+    listed: list = field(default_factory=list)  # the first LISTED_DOCUMENTS + 1 summaries
+
+    def add(self, d: dict) -> None:
+        self.count += 1
+        split = d["split"]
+        if d.get("publisher"):
+            self.publishers.add(d["publisher"])
+        self.languages[d.get("language")] += 1
+        self.stories.add(d.get("story_id"))
+        self.statuses[d.get("status")] += 1
+        self.annotators.update(a for a in d.get("annotators") or () if a)
+        if d.get("guidelines_version"):
+            self.guidelines_versions.add(d["guidelines_version"])
+        self.per_split_docs[split] += 1
+        self.per_split_stories.setdefault(split, set()).add(d.get("story_id"))
+        self.per_split_publishers.setdefault(split, set()).add(str(d.get("publisher")))
+        self.per_publisher.setdefault(str(d.get("publisher")), Counter())[split] += 1
+        if len(self.listed) <= LISTED_DOCUMENTS:
+            self.listed.append(d)
+
+    @classmethod
+    def of(cls, splits: tuple[str, ...], summaries) -> "DocumentTally":
+        tally = cls(splits)
+        for d in summaries:
+            tally.add(d)
+        return tally
+
+
 @dataclass
 class CardInputs:
     root: Path
@@ -63,13 +113,12 @@ class CardInputs:
     files: list[tuple[str, str, str, int, int]]  # (config, split, path, rows, arrow bytes)
     plan: SplitPlan
     counts: dict[str, Counter]  # split -> counters from rows.DocRows.counts
-    documents: list[dict]  # per-document summaries (build._doc_summary)
+    documents: DocumentTally  # the per-document summaries (build._doc_summary), folded
     excluded: list[str]
     registry_size: int
     source: dict
     tool_version: str
     agreement: dict | None
-    guidelines_versions: list[str] = field(default_factory=list)
     registry_names: dict[str, str] = field(default_factory=dict)
 
     def rows(self, config: str, split: str | None = None) -> int:
@@ -177,7 +226,7 @@ def _yaml(inp: CardInputs, front: dict) -> str:
     for info in dataset_info if isinstance(dataset_info, list) else [dataset_info] if dataset_info else []:
         info.pop("download_size", None)
         info.pop("dataset_size", None)
-    languages = sorted({d["language"] for d in inp.documents if d.get("language")})
+    languages = sorted(lang for lang in inp.documents.languages if lang)
     data = dict(front)
     data["language"] = languages
     data["size_categories"] = [size_category(inp.rows(DOCUMENTS))]
@@ -223,10 +272,11 @@ def _total(inp: CardInputs, key: str) -> int:
 
 
 def _summary(inp: CardInputs) -> str:
-    publishers = sorted({d["publisher"] for d in inp.documents if d.get("publisher")})
-    stories = {d["story_id"] for d in inp.documents}
+    tally = inp.documents
+    publishers = sorted(tally.publishers)
+    stories = tally.stories
     parts = [
-        f"This build holds **{len(inp.documents)} annotated document{'s' if len(inp.documents) != 1 else ''}** "
+        f"This build holds **{tally.count} annotated document{'s' if tally.count != 1 else ''}** "
         f"from {len(publishers)} publisher{'s' if len(publishers) != 1 else ''} ({', '.join(publishers) or 'none'}) "
         f"about {len(stories)} news stor{'ies' if len(stories) != 1 else 'y'}, with "
         + ", ".join(f"{_total(inp, f'layer:{layer}')} {LAYER_TITLES[layer]}" for layer in SPAN_CONFIGS)
@@ -239,7 +289,7 @@ def _summary(inp: CardInputs) -> str:
 
 
 def _languages(inp: CardInputs) -> str:
-    per = Counter(d.get("language") for d in inp.documents)
+    per = inp.documents.languages
     rows = [[lang, n] for lang, n in sorted(per.items(), key=lambda kv: str(kv[0]))]
     return _table(["language (BCP 47)", "documents"], rows)
 
@@ -290,15 +340,14 @@ def _labels(inp: CardInputs) -> str:
 def _splits(inp: CardInputs) -> str:
     plan = inp.plan
     names = inp.vocab.splits
-    by_doc = {d["doc_id"]: d for d in inp.documents}
+    tally = inp.documents
     rows = []
     for s in names:
-        docs = plan.docs_in(s)
         rows.append([
             s,
-            len(docs),
-            len({by_doc[d]["story_id"] for d in docs}),
-            ", ".join(sorted({str(by_doc[d]["publisher"]) for d in docs})) or "—",
+            tally.per_split_docs[s],
+            len(tally.per_split_stories.get(s, ())),
+            ", ".join(sorted(tally.per_split_publishers.get(s, ()))) or "—",
             f"{plan.fractions[s]:g}",
         ])
     out = [_table(["split", "documents", "stories", "publishers", "policy fraction"], rows)]
@@ -402,16 +451,14 @@ def _ner(inp: CardInputs) -> str:
 
 
 def _documents(inp: CardInputs) -> str:
-    if len(inp.documents) > 50:
-        per: dict[str, Counter] = {}
-        for d in inp.documents:
-            per.setdefault(str(d["publisher"]), Counter())[d["split"]] += 1
-        rows = [[p, *[c[s] for s in inp.vocab.splits], sum(c.values())] for p, c in sorted(per.items())]
+    tally = inp.documents
+    if tally.count > LISTED_DOCUMENTS:
+        rows = [[p, *[c[s] for s in inp.vocab.splits], sum(c.values())] for p, c in sorted(tally.per_publisher.items())]
         return _table(["publisher", *inp.vocab.splits, "total"], rows)
     rows = [
         [f"`{d['doc_id']}`", d["publisher"], d["date"] or "unknown", f"`{d['story_id']}`", d["split"],
          d["holder"], "; ".join(d["related"]) or "—"]
-        for d in inp.documents
+        for d in tally.listed
     ]
     return _table(["doc id", "publisher", "publication date", "story", "split", "rights holder", "related sources"], rows)
 
@@ -422,13 +469,13 @@ def _provenance(inp: CardInputs) -> str:
         commit = f"`{src['commit']}`" + (" (the inputs had uncommitted changes)" if src.get("dirty") else "")
     else:
         commit = f"unknown ({src.get('null_reason')})"
-    statuses = Counter(d["status"] for d in inp.documents)
-    annotators = sorted({a for d in inp.documents for a in d["annotators"] if a})
+    statuses = inp.documents.statuses
+    annotators = sorted(inp.documents.annotators)
     rows = [
         ["build tool", f"newscorpus {inp.tool_version}"],
         ["source commit", commit],
         ["schema version", inp.vocab.schema_version],
-        ["guidelines version(s)", ", ".join(inp.guidelines_versions) or "—"],
+        ["guidelines version(s)", ", ".join(sorted(inp.documents.guidelines_versions)) or "—"],
         ["annotation status", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))) or "—"],
         ["annotators", ", ".join(annotators) or "—"],
     ]

@@ -52,6 +52,7 @@ from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
 from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
 from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, load_schemas
+from newscorpus.spill import SpillList
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 ENGINE_ENV = "NEWSCORPUS_SCHEMA_ENGINE"  # auto (default) | rs | jsonschema
@@ -79,15 +80,22 @@ class ValidationReport(CorpusReport):
     passes: dict[str, list[DocumentResult]] = field(default_factory=dict)  # annotator -> results
     corpus_files: dict[str, str | None] = field(default_factory=dict)  # registry/splits path -> sha256
     ignored: list[str] = field(default_factory=list)  # targets that are not corpus files
+    # every document's findings, gathered as results arrive: the results themselves may be on
+    # disk (SpillList), and findings are few where documents are many
+    document_diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add_result(self, result: DocumentResult, annotator: str | None = None) -> None:
+        """File a document's result: gold (annotator None) or one annotator's pass."""
+        self.document_diagnostics.extend(result.diagnostics)
+        if annotator is None:
+            self.documents.append(result)
+        else:
+            self.passes.setdefault(annotator, []).append(result)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         found = set(self.corpus_diagnostics)
-        for doc in self.documents:
-            found.update(doc.diagnostics)
-        for results in self.passes.values():
-            for doc in results:
-                found.update(doc.diagnostics)
+        found.update(self.document_diagnostics)
         return sorted(found, key=Diagnostic.sort_key)
 
     def ok(self, strict: bool | None = None) -> bool:
@@ -1543,6 +1551,8 @@ def validate_corpus(
     paths = CorpusPaths(root)
     selection = resolve_targets(paths, targets)
     report = ValidationReport(root=str(root), strict=strict, whole_corpus=selection.whole, ignored=list(selection.ignored))
+    if not keep_data:
+        report.documents = SpillList()  # one summary per document, kept on disk: memory stays flat
     schema_problems = _check_schema_files(root, deep=selection.whole)
     if schema_problems:
         report.corpus_diagnostics.extend(schema_problems)
@@ -1609,15 +1619,19 @@ def validate_corpus(
     # Entity ids used, folded as results stream in (None: gold and metadata; else a pass's
     # annotator), so that a large corpus keeps one union, not one id set per document.
     used_by: dict[str | None, set[str]] = defaultdict(set)
+    ids_unknown: set[str | None] = set()  # owners with a file whose entity ids could not be read
+    unparsed: set[str | None] = set()  # owners with an annotation file that is not JSON
     for result, task in zip(_run_tasks(tasks, max(1, int(jobs))), tasks):
         owner = None if task[0] == "doc" else task[3]
         used_by[owner] |= result.entity_ids_used
+        if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in result.diagnostics):
+            ids_unknown.add(owner)
+        if not result.annotation_parsed:
+            unparsed.add(owner)
         if not keep_data:
             result.entity_ids_used = frozenset()
-        if owner is None:
-            report.documents.append(result)
-        else:
-            report.passes.setdefault(owner, []).append(result)
+        report.add_result(result, owner)
+    del tasks
 
     if selection.whole or selection.splits:
         if paths.splits.is_file() or os.path.lexists(paths.splits):
@@ -1636,21 +1650,18 @@ def validate_corpus(
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
         if selection.whole:
             used: set[str] = set()
-            complete = True
-            sources = list(report.documents) + [r for a, rs in report.passes.items() if a not in pass_states for r in rs]
-            for owner in [None, *(a for a in report.passes if a not in pass_states)]:
+            owners = [None, *(a for a in report.passes if a not in pass_states)]
+            for owner in owners:
                 used |= used_by[owner]
-            for doc in sources:
-                if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in doc.diagnostics):
-                    complete = False  # some file's entity ids are unknown: "unused" would be a guess
+            # some file's entity ids are unknown: "unused" would be a guess
+            complete = not any(owner in ids_unknown for owner in owners)
         else:
             used = set(used_scan or {})
             complete = scan_complete
         if complete:
             report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used))
     for annotator, state in sorted(pass_states.items()):
-        results_for = report.passes.get(annotator, [])
-        if state.labels is not None and annotator in pass_registries and all(r.annotation_parsed for r in results_for):
+        if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
             report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator]))
 
     if selection.whole:
@@ -1669,28 +1680,18 @@ def _counts(annotation: Any) -> dict[str, int]:
 
 
 def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
-    """One entry per file checked or named by a diagnostic, sorted by path, one at a time: only
-    a path index is held, not every entry."""
-    sources: dict[str, tuple[str, Any]] = {}  # path -> (kind, the DocumentResult or None)
-    for doc in report.documents:
-        if doc.raw_sha256 is not None:
-            sources[_raw_rel(doc.doc_id)] = ("raw", doc)
-        if doc.metadata_sha256 is not None:
-            sources[_meta_rel(doc.doc_id)] = ("metadata", doc)
-        if doc.annotation_sha256 is not None:
-            sources[_annotation_rel(doc.doc_id)] = ("annotation", doc)
-    for annotator, results in report.passes.items():
-        for doc in results:
-            if doc.annotation_sha256 is not None:
-                sources[_annotation_rel(doc.doc_id, annotator)] = ("pass_annotation", doc)
-    for path in report.corpus_files:
-        sources[path] = ("splits" if path.endswith(SPLITS_FILE) else "registry", None)
+    """One entry per file checked or named by a diagnostic, sorted by path, one at a time.
+
+    Entries are sorted on disk (a temporary SQLite table), not in memory: a report on a corpus of
+    any size holds its findings and one entry. SQLite compares the UTF-8 bytes of the path, which
+    is code point order, so the order is exactly `sorted()` of the paths."""
+    import sqlite3
+
     findings: dict[str, list[Diagnostic]] = {}
     for d in report.diagnostics:
         findings.setdefault(d.path, []).append(d)
 
-    for path in sorted(sources.keys() | findings.keys()):
-        kind, doc = sources.get(path, (_kind_of(path), None))
+    def entry(path: str, kind: str, doc: DocumentResult | None) -> dict:
         e = {"path": path, "kind": kind, "doc_id": doc.doc_id if doc is not None else None, "sha256": None,
              "counts": {}, "errors": [], "warnings": []}
         if kind == "raw" and doc is not None:
@@ -1709,7 +1710,39 @@ def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
                 e["counts"] = {"assignments": len(report.splits.get("assignments", {}) or {})}
         for d in findings.get(path, []):
             e["errors" if d.severity == "error" else "warnings"].append(_diag_dict(d))
-        yield e
+        return e
+
+    def sources() -> Iterator[tuple[str, str, DocumentResult | None]]:
+        for doc in report.documents:
+            if doc.raw_sha256 is not None:
+                yield _raw_rel(doc.doc_id), "raw", doc
+            if doc.metadata_sha256 is not None:
+                yield _meta_rel(doc.doc_id), "metadata", doc
+            if doc.annotation_sha256 is not None:
+                yield _annotation_rel(doc.doc_id), "annotation", doc
+        for annotator, results in report.passes.items():
+            for doc in results:
+                if doc.annotation_sha256 is not None:
+                    yield _annotation_rel(doc.doc_id, annotator), "pass_annotation", doc
+        for path in report.corpus_files:
+            yield path, ("splits" if path.endswith(SPLITS_FILE) else "registry"), None
+
+    def key(path: str) -> bytes:
+        return path.encode("utf-8", "surrogatepass")  # a file name may carry undecodable bytes
+
+    db = sqlite3.connect("")  # "": a private on-disk temporary database, deleted on close
+    try:
+        db.execute("CREATE TABLE entry (path BLOB PRIMARY KEY, body TEXT NOT NULL)")
+        rows = ((key(path), json.dumps(entry(path, kind, doc))) for path, kind, doc in sources())
+        db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?)", rows)  # a later source wins, as before
+        db.executemany(
+            "INSERT OR IGNORE INTO entry VALUES (?, ?)",
+            ((key(path), json.dumps(entry(path, _kind_of(path), None))) for path in findings),
+        )
+        for (body,) in db.execute("SELECT body FROM entry ORDER BY path"):
+            yield json.loads(body)
+    finally:
+        db.close()
 
 
 def _kind_of(path: str) -> str:
