@@ -114,8 +114,18 @@ _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_
 _KEY = json.JSONEncoder(ensure_ascii=False)
 
 
+try:  # the C encoder called directly: JSONEncoder.encode builds a new one on every call
+    from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring as _encode_str
+
+    _ONE_LINE_C = _c_make_encoder(None, _ONE_LINE.default, _encode_str, None, ": ", ", ", False, False, False)
+except (ImportError, TypeError):  # no C accelerator (or another signature): the plain encoder
+    _ONE_LINE_C = None
+
+
 def _one_line(value: Any) -> str:
-    return _ONE_LINE.encode(value)
+    if _ONE_LINE_C is None or isinstance(value, str):
+        return _ONE_LINE.encode(value)
+    return "".join(_ONE_LINE_C(value, 0))
 
 
 def canonical_dumps(data: Any, schema: dict | None = None) -> str:

@@ -137,17 +137,23 @@ def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[i
 
     Returns the tokens and how many extra cuts the boundaries forced."""
     cuts = sorted(x for x in boundaries if start < x < end)
+    if not cuts:
+        return [m.span() for m in TOKEN_RE.finditer(text, start, end)], 0  # no token matches only whitespace
     tokens: list[tuple[int, int]] = []
     forced = 0
+    i, n = 0, len(cuts)
     for m in TOKEN_RE.finditer(text, start, end):
-        a, b = m.start(), m.end()
-        i = bisect.bisect_right(cuts, a)
-        while i < len(cuts) and cuts[i] < b:
+        a, b = m.span()
+        while i < n and cuts[i] <= a:  # tokens come in text order: the cut pointer only moves on
+            i += 1
+        while i < n and cuts[i] < b:
             tokens.append((a, cuts[i]))
             a = cuts[i]
             forced += 1
             i += 1
         tokens.append((a, b))
+    if not forced:
+        return tokens, 0
     # a cut can leave a whitespace-only piece only if a boundary sits next to a space; drop it
     return [(a, b) for a, b in tokens if text[a:b].strip()], forced
 

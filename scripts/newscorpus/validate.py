@@ -408,15 +408,17 @@ def _check_schema(root: Path, f: _File) -> bool:
 
 
 class _KeyOrder:
-    """jsonio's schema-ordered rebuild with each schema node resolved once, not once per value.
+    """jsonio's canonical layout with each schema node resolved once, not once per value.
 
     `canonical_bytes` equals `jsonio.canonical_dumps(data, schema)` (a test checks it); the
-    canonical-layout warning runs on every file, so this is the validator's hottest path."""
+    canonical-layout warning runs on every file, so this is the validator's hottest path. Most
+    files are canonical already, so a value whose keys are in order is used as it is, not copied."""
 
     def __init__(self, schema: dict):
         self.schema = schema
         self._props: dict[int, dict] = {}
         self._items: dict[int, Any] = {}
+        self._orders: dict[tuple, tuple[list[str], bool]] = {}  # (props id, keys as found) -> order
 
     def props(self, node: Any) -> dict:
         key = id(node)
@@ -431,19 +433,57 @@ class _KeyOrder:
             self._items[key] = _jsonio._resolve_local(node, self.schema).get("items") if isinstance(node, dict) else None
         return self._items[key]
 
+    def _key_order(self, props: dict, value: dict) -> tuple[list[str], bool]:
+        found = tuple(value)
+        memo = (id(props), found)
+        if memo not in self._orders:
+            keys = [k for k in props if k in value] + sorted(k for k in value if k not in props)
+            self._orders[memo] = (keys, tuple(keys) == found)
+        return self._orders[memo]
+
     def ordered(self, value: Any, node: Any) -> Any:
+        """`value` with schema key order; the very same object when it is in that order already."""
         if isinstance(value, dict):
             props = self.props(node)
-            keys = [k for k in props if k in value] + sorted(k for k in value if k not in props)
-            # scalars (most values of a span) are returned as they are without a call
-            return {k: self.ordered(v, props.get(k)) if isinstance(v := value[k], (dict, list)) else v for k in keys}
+            keys, in_order = self._key_order(props, value)
+            changed: dict | None = None
+            for k in keys:
+                v = value[k]
+                if isinstance(v, (dict, list)):
+                    new = self.ordered(v, props.get(k))
+                    if new is not v:
+                        changed = changed or {}
+                        changed[k] = new
+            if in_order and changed is None:
+                return value
+            return {k: changed[k] if changed and k in changed else value[k] for k in keys}
         if isinstance(value, list):
             items = self.items(node)
-            return [self.ordered(v, items) if isinstance(v, (dict, list)) else v for v in value]
+            out = [self.ordered(v, items) if isinstance(v, (dict, list)) else v for v in value]
+            return value if all(a is b for a, b in zip(out, value)) else out
         return value
 
+    def _emit(self, value: Any, node: Any, level: int) -> str:
+        """jsonio._dump of the ordered value, ordering as it goes (no ordered copy of the file)."""
+        if isinstance(value, dict) and value:
+            props = self.props(node)
+            keys, _ = self._key_order(props, value)
+            pad = "  " * (level + 1)
+            parts = [f"{pad}{_jsonio._KEY.encode(k)}: {self._emit(value[k], props.get(k), level + 1)}" for k in keys]
+            return "{\n" + ",\n".join(parts) + "\n" + "  " * level + "}"
+        if isinstance(value, list) and value:
+            items = self.items(node)
+            pad = "  " * (level + 1)
+            if _jsonio._is_span_list(value):
+                spans = sorted(value, key=_jsonio._span_sort_key)
+                lines = [pad + _jsonio._one_line(self.ordered(s, items)) for s in spans]
+                return "[\n" + ",\n".join(lines) + "\n" + "  " * level + "]"
+            if any(isinstance(v, (dict, list)) for v in value):
+                return "[\n" + ",\n".join(f"{pad}{self._emit(v, items, level + 1)}" for v in value) + "\n" + "  " * level + "]"
+        return _jsonio._one_line(value)
+
     def canonical_bytes(self, data: Any) -> bytes:
-        return (_jsonio._dump(self.ordered(data, self.schema), 0) + "\n").encode("utf-8")
+        return (self._emit(data, self.schema, 0) + "\n").encode("utf-8")
 
 
 @lru_cache(maxsize=32)
