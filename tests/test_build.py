@@ -15,6 +15,7 @@ from build_fixture import REPO, Doc, default_docs, tree_digest, write_corpus
 
 from newscorpus import build as buildmod
 from newscorpus import card as cardlib
+from newscorpus import validate as validatemod
 from newscorpus.build import MANIFEST, BuildError, BuildRefused, build
 from newscorpus.cli import main
 from newscorpus.corpus import CorpusPaths
@@ -485,49 +486,60 @@ def test_output_does_not_depend_on_jobs_or_chunking_across_many_chunks(tmp_path,
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     build(CorpusPaths(root), out=a, jobs=1, progress=False, max_shard_rows=500)
     build(CorpusPaths(root), out=b, jobs=2, progress=False, max_shard_rows=500)
-    monkeypatch.setattr(buildmod, "CHUNK_DOCS", 7)
+    monkeypatch.setattr(validatemod, "BATCH_DOCS", 7)
     build(CorpusPaths(root), out=c, jobs=2, progress=False, max_shard_rows=500)
     assert len(list((a / "data" / "entities").glob("*.parquet"))) > 1  # several shards were cut
     assert tree_digest(a) == tree_digest(b) == tree_digest(c)
 
 
-def test_a_file_changed_after_validation_stops_the_build(tmp_path, monkeypatch):
+def _edit_story_after_planning(monkeypatch, doc_id: str | None = None):
+    """Make the split plan, then change a document's story_id before it is validated."""
+    real = buildmod._plan_ahead
+
+    def plan_then_edit(paths, vocab):
+        ahead = real(paths, vocab)
+        target = doc_id or sorted(ahead.placements)[-1]
+        meta_path = paths.meta(target)
+        meta = json.loads(meta_path.read_text("utf-8"))
+        meta["story_id"] = meta["story_id"] + "-moved"
+        meta_path.write_text(canonical_dumps(meta, json.loads((paths.root / "schema" / "metadata.schema.json").read_text("utf-8"))), "utf-8")
+        return ahead
+
+    monkeypatch.setattr(buildmod, "_plan_ahead", plan_then_edit)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_story_changed_after_the_split_plan_stops_the_build(tmp_path, monkeypatch, jobs):
+    """Rows are built from the very bytes the validator read, so only what was read before
+    validation can go stale: the story_ids the split plan was made from. A metadata file whose
+    story_id changed in between stops the build, with the file named, and nothing is written."""
     root = write_corpus(tmp_path / "corpus")
     out = tmp_path / "dist"
-    real = buildmod.load_document
-
-    def edit_then_load(root_path, task):
-        raw = Path(root_path) / "raw" / f"{task.doc_id}.txt"
-        raw.write_bytes(raw.read_bytes() + b" ")
-        return real(root_path, task)
-
-    monkeypatch.setattr(buildmod, "load_document", edit_then_load)
-    with pytest.raises(BuildError, match=r"raw/.*\.txt: changed while the build was running"):
-        build(CorpusPaths(root), out=out, jobs=1, progress=False)
-    assert not out.exists()
-
-
-def test_a_file_changed_under_a_worker_stops_a_parallel_build(tmp_path, monkeypatch):
-    """With --jobs 2 the rows are built in worker processes; a document whose raw file changed
-    after validation stops the build there too, with the file named, and writes nothing."""
-    import multiprocessing
-
-    if multiprocessing.get_start_method() != "fork":
-        pytest.skip("the patched loader reaches the workers only when they are forked")
-    root = write_corpus(tmp_path / "corpus")
-    out = tmp_path / "dist"
-    real = buildmod.load_document
-    last = sorted(p.stem for p in (root / "annotated").glob("*.json") if p.stem != "entity_registry" and p.stem != "splits")[-1]
-
-    def edit_last_then_load(root_path, task):
-        if task.doc_id == last:
-            raw = Path(root_path) / "raw" / f"{task.doc_id}.txt"
-            raw.write_bytes(raw.read_bytes() + b" ")
-        return real(root_path, task)
-
-    monkeypatch.setattr(buildmod, "load_document", edit_last_then_load)
-    monkeypatch.setattr(buildmod, "CHUNK_DOCS", 1)  # one document per task: several tasks in flight
-    with pytest.raises(BuildError, match=rf"raw/{last}\.txt: changed while the build was running"):
-        build(CorpusPaths(root), out=out, jobs=2, progress=False)
+    _edit_story_after_planning(monkeypatch)
+    monkeypatch.setattr(validatemod, "POOL_MIN_TASKS", 1)  # with jobs 2, check in worker processes
+    with pytest.raises(BuildError, match=r"raw/.*\.meta\.json: changed while the build was running \(story_id"):
+        build(CorpusPaths(root), out=out, jobs=jobs, progress=False)
     assert not out.exists()
     assert not list(tmp_path.glob(".dist.building-*"))
+
+
+def test_rows_carry_the_sha256_of_the_bytes_that_were_validated(tmp_path):
+    """Each document is read once: the provenance in its rows is the validator's sha256 of the
+    files, and the manifest's document hash is made of the same lines."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    paths = CorpusPaths(root)
+    docs = [d for f in sorted((out / "data" / "documents").glob("*.parquet")) for d in pq.read_table(f).to_pylist()]
+    lines = []
+    for d in sorted(docs, key=lambda d: d["id"]):
+        shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (paths.raw(d["id"]), paths.meta(d["id"]), paths.annotation(d["id"]))]
+        assert [d["raw_sha256"], d["metadata_sha256"], d["annotation_sha256"]] == shas
+        lines.append(f"{d['id']} {' '.join(shas)}\n")
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    assert manifest["inputs"]["documents"] == len(docs) > 1
+    assert manifest["inputs"]["documents_sha256"] == hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()

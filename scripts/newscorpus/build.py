@@ -2,16 +2,22 @@
 
 One straight pipeline:
 
-    read + validate      newscorpus.validate.validate_corpus (refuse with its report if invalid);
-                         it keeps a small summary per document, not the corpus
-    -> split plan        newscorpus.splits.assign (policy and pins from annotated/splits.json)
-    -> rows              each worker re-reads a chunk of documents (checking that their sha256
-                         is still the one validated), calls newscorpus.rows.document_rows (pure)
-                         and turns the rows into Arrow tables (--jobs processes)
+    split plan           newscorpus.splits.assign, from the policy (annotated/splits.json) and the
+                         story_id of each annotated document, read before validation (cheap)
+    -> read + validate   newscorpus.validate.validate_corpus, in --jobs processes; in the same
+    -> rows              worker, each document without an error becomes rows
+                         (newscorpus.rows.document_rows, pure) from the very data the validator
+                         parsed: every file is read and parsed once. Rows cross back as Arrow IPC.
     -> Parquet           bounded row groups and shards per config and split, written as the
-                         chunks stream in, in document order
+                         batches stream in, in document order, into a temporary folder
+    -> refuse?           if validation found errors, the folder is deleted and the report shown
     -> card + MANIFEST   newscorpus.card renders DATASET_CARD.md with generated tables and YAML
     -> swap              the finished folder replaces the previous one in one rename
+
+Memory stays flat in the corpus size: rows are written as they come (at most two batches per
+worker in flight), the validator keeps its per-document summaries on disk, and the card keeps
+aggregates. What still grows is small: the split plan (a doc id -> split map) and the set of
+story ids the card counts.
 
 Output (default `dist/`): README.md (the card with Hub YAML), MANIFEST.json, and
 data/<config>/<split>-NNNNN-of-MMMMM.parquet. Everything is a function of the inputs: no
@@ -34,9 +40,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -223,51 +229,19 @@ def build(
     pa, pq = _arrow()
     jobs = jobs or os.cpu_count() or 1
 
-    from newscorpus.validate import validate_corpus
-
-    report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False)
-    if not report.ok(strict=strict):
-        raise BuildRefused(report)
-
     from newscorpus import card as cardlib
     from newscorpus.spec import load_schemas
+    from newscorpus.validate import AfterCheck, validate_corpus
 
     schemas = load_schemas(root)
     vocab = schemas.vocabulary
     roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
-    registry = report.registry or {"entities": []}
-    ctx = RowContext(vocab=vocab, roles=roles, registry_names={e["id"]: e["name"] for e in registry.get("entities", [])})
     try:
         features = {c: config_features(c, vocab, roles) for c in CONFIGS}
     except FeatureError as problem:
         raise BuildError(str(problem)) from None
-
-    # The validator's results are on disk (SpillList) in doc id order; they are read twice, once
-    # for the split plan and once for the tasks, and never held whole.
-    keys: list[DocKey] = []
-    excluded: list[str] = []
-    for d in report.documents:
-        if d.annotation_sha256 is None:
-            excluded.append(d.doc_id)
-            continue
-        if d.raw_sha256 is None or d.metadata_sha256 is None or d.story_id is None:
-            raise BuildError(f"raw/{d.doc_id}: the validator returned no raw text or metadata for an annotated document")
-        if keys and d.doc_id <= keys[-1].doc_id:
-            raise BuildError(f"internal: the validator returned {d.doc_id!r} after {keys[-1].doc_id!r}, not in doc id order")
-        keys.append(DocKey(d.doc_id, d.story_id))
-    if report.splits is None:
-        raise BuildError(f"{paths.splits.relative_to(paths.root)}: missing: the split policy file is required")
-    try:
-        plan = assign(keys, report.splits, vocab.splits)
-    except SplitPolicyError as problem:
-        raise BuildError(str(problem)) from None
-    n_docs = len(keys)
-    del keys
-
-    def work() -> Iterator[_DocTask]:
-        for d in report.documents:
-            if d.annotation_sha256 is not None:
-                yield _DocTask(d.doc_id, plan.assignment[d.doc_id], d.raw_sha256, d.metadata_sha256, d.annotation_sha256)
+    ahead = _plan_ahead(paths, vocab)
+    ctx = RowContext(vocab=vocab, roles=roles, registry_names=ahead.registry_names)
 
     source = source_commit(root)
     file_meta = {
@@ -278,6 +252,7 @@ def build(
         "schema_version": vocab.schema_version,
     }
     agreement = _read_agreement(root)
+    arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
 
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
@@ -302,10 +277,15 @@ def build(
         mention_docs: Counter = Counter()
         tally = cardlib.DocumentTally(vocab.splits)
         inputs_digest = hashlib.sha256()  # of one line per document, for the manifest
-        arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
-        for chunk in _chunks_in_order(str(root), _tasks_hashed(work(), inputs_digest), n_docs, ctx, arrow_schemas, jobs, progress):
-            for (config, split), table in chunk.tables:
-                writer(config, split).add_table(table)
+        problems: list[str] = []
+
+        def take(chunk: _ChunkRows) -> None:
+            """Rows of a batch of validated documents, in document order, into the Parquet writers."""
+            problems.extend(chunk.problems)
+            if problems:
+                return  # the build will stop; validation goes on so that its report is complete
+            for (config, split), data in chunk.tables:
+                writer(config, split).add_table(_from_ipc(data))
             for split, c in chunk.counts.items():
                 counts[split].update(c)
             for split, m in chunk.mentions.items():
@@ -313,9 +293,40 @@ def build(
             mention_docs.update(chunk.mention_docs)
             for summary in chunk.summaries:
                 tally.add(summary)
+            inputs_digest.update("".join(chunk.inputs).encode("utf-8"))
+
+        # One pass: each worker validates a batch of documents and, for every document without
+        # an error, builds its rows from the very bytes it validated (read and parsed once).
+        after = None
+        if ahead.plan is not None:
+            after = AfterCheck(make=partial(_rows_of_checked, ctx, arrow_schemas, ahead.placements), take=take, label="build")
+        report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False, after=after, progress=progress)
+        if not report.ok(strict=strict):
+            raise BuildRefused(report)
+        if ahead.plan is None:
+            raise BuildError(ahead.problem)
+        if problems:
+            raise BuildError(problems[0])
+        plan = ahead.plan
+        excluded: list[str] = []
+        n_docs = 0
+        for d in report.documents:
+            if d.annotation_sha256 is None:
+                excluded.append(d.doc_id)
+            elif d.raw_sha256 is None or d.metadata_sha256 is None or d.story_id is None:
+                raise BuildError(f"raw/{d.doc_id}: the validator returned no raw text or metadata for an annotated document")
+            else:
+                n_docs += 1
         report.documents.clear()
-        if tally.count != n_docs:
-            raise BuildError(f"internal: {tally.count} documents got rows, {n_docs} were validated")
+        for rel, sha in ((SPLITS_REL, ahead.splits_sha256), (REGISTRY_REL, ahead.registry_sha256)):
+            if report.corpus_files.get(rel) != sha:
+                raise BuildError(f"{rel}: changed while the build was running (read before validation, then validated with other content); run the build again")
+        if n_docs != len(plan.assignment) or tally.count != n_docs:
+            raise BuildError(
+                f"annotated/: the annotated documents changed while the build was running ({len(plan.assignment)} when the "
+                f"split plan was made, {n_docs} validated, {tally.count} with rows); run the build again"
+            )
+        registry = report.registry or {"entities": []}
 
         registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
         if registry_rows:
@@ -411,45 +422,114 @@ def _check_out(out: Path, root: Path) -> None:
 
 # ----------------------------------------------------------------------------- rows in order
 
-CHUNK_DOCS = 32  # documents per worker task; output never depends on it (row groups are re-cut)
-CHUNKS_AHEAD = 2  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
+SPLITS_REL = "annotated/splits.json"
+REGISTRY_REL = "annotated/entity_registry.json"
 
 
-@dataclass(frozen=True)
-class _DocTask:
-    doc_id: str
-    split: str
-    raw_sha256: str
-    metadata_sha256: str
-    annotation_sha256: str
+@dataclass
+class _Ahead:
+    """What the rows need before the documents are validated: the split of every annotated
+    document (from the policy and its story_id) and the registry's names. Read leniently: a file
+    that cannot be read here is one the validator reports, and then the build refuses."""
+
+    plan: SplitPlan | None
+    problem: str | None  # why there is no plan
+    placements: dict[str, tuple[str, str]]  # doc_id -> (split, story_id as read for the plan)
+    registry_names: dict[str, str]
+    splits_sha256: str | None
+    registry_sha256: str | None
+
+
+def _read_json_quietly(path: Path) -> tuple[Any, str | None]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, None
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return json.loads(data.decode("utf-8")), sha
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None, sha
+
+
+def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
+    """The split plan from metadata story_ids read before validation (about 0.02 ms a document)."""
+    root = paths.root
+    splits_file, splits_sha = _read_json_quietly(root / SPLITS_REL)
+    registry, registry_sha = _read_json_quietly(root / REGISTRY_REL)
+    entities = registry.get("entities") if isinstance(registry, dict) else None
+    names = {
+        e["id"]: e.get("name") for e in entities or [] if isinstance(e, dict) and isinstance(e.get("id"), str)
+    } if isinstance(entities, list) else {}
+    keys: list[DocKey] = []
+    for doc_id in sorted(paths.annotation_doc_ids()):
+        meta, _ = _read_json_quietly(paths.meta(doc_id))
+        story = meta.get("story_id") if isinstance(meta, dict) else None
+        if isinstance(story, str):
+            keys.append(DocKey(doc_id, story))
+    ahead = _Ahead(None, None, {}, names, splits_sha, registry_sha)
+    if not isinstance(splits_file, dict):
+        ahead.problem = f"{SPLITS_REL}: missing or not JSON: the split policy file is required"
+        return ahead
+    try:
+        ahead.plan = assign(keys, splits_file, vocab.splits)
+    except SplitPolicyError as problem:
+        ahead.problem = str(problem)
+        return ahead
+    ahead.placements = {k.doc_id: (ahead.plan.assignment[k.doc_id], k.story_id) for k in keys}
+    return ahead
 
 
 @dataclass
 class _ChunkRows:
-    """What one chunk of documents contributes: Arrow tables in document order, and counters."""
+    """What a batch of validated documents contributes: Arrow tables (IPC bytes) in document
+    order, counters, card summaries, manifest lines, and any problem that stops the build."""
 
-    tables: list[tuple[tuple[str, str], Any]]  # ((config, split), pyarrow.Table)
+    tables: list[tuple[tuple[str, str], bytes]]  # ((config, split), Arrow IPC stream)
     counts: dict[str, Counter]
     mentions: dict[str, Counter]
     mention_docs: Counter
     summaries: list[dict]
-    docs: int
+    inputs: list[str]  # '<doc_id> <raw sha256> <metadata sha256> <annotation sha256>\n' per document
+    problems: list[str]
 
 
-_WORKER: tuple | None = None  # (root, RowContext, arrow schemas) in a worker process
-
-
-def _init_worker(root: str, ctx: RowContext, schemas: dict) -> None:
-    global _WORKER
-    _WORKER = (root, ctx, schemas)
-
-
-def _work(chunk: list[_DocTask]) -> _ChunkRows:
-    assert _WORKER is not None
-    rows = chunk_rows(*_WORKER, chunk)
-    # Arrow IPC bytes cross the process boundary about 8x cheaper than pickled Arrow tables
-    rows.tables = [(key, _to_ipc(table)) for key, table in rows.tables]
-    return rows
+def _rows_of_checked(ctx: RowContext, schemas: dict, placements: dict[str, tuple[str, str]], results: list) -> _ChunkRows:
+    """Rows of the documents the validator just checked, from the data it parsed. Pure; runs
+    in the validator's worker. A document with an error gets no rows (the build will refuse)."""
+    rows: dict[tuple[str, str], list[dict]] = {}
+    out = _ChunkRows([], defaultdict(Counter), defaultdict(Counter), Counter(), [], [], [])
+    for doc in results:
+        if doc.annotation_sha256 is None or any(d.severity == "error" for d in doc.diagnostics):
+            continue
+        placed = placements.get(doc.doc_id)
+        if placed is None or placed[1] != doc.story_id:
+            out.problems.append(
+                f"raw/{doc.doc_id}.meta.json: changed while the build was running (story_id {placed[1] if placed else None!r} "
+                f"when the split plan was made, {doc.story_id!r} when validated); run the build again"
+            )
+            continue
+        split = placed[0]
+        try:
+            result = document_rows(doc, ctx)
+        except RowError as problem:
+            out.problems.append(str(problem))
+            continue
+        for config in (DOCUMENTS, *SPAN_CONFIGS, NER):
+            if result.rows[config]:
+                rows.setdefault((config, split), []).extend(result.rows[config])
+        out.counts[split].update(result.counts)
+        out.mentions[split].update(result.mentions)
+        out.mention_docs.update(result.mentions.keys())
+        out.summaries.append(_doc_summary(doc, split))
+        out.inputs.append(f"{doc.doc_id} {doc.raw_sha256} {doc.metadata_sha256} {doc.annotation_sha256}\n")
+    try:
+        # Arrow IPC bytes cross the process boundary about 8x cheaper than pickled Arrow tables
+        out.tables = [(key, _to_ipc(rows_to_table(key[0], batch, schemas[key[0]]))) for key, batch in rows.items()]
+    except RowError as problem:
+        out.problems.append(str(problem))
+    out.counts, out.mentions = dict(out.counts), dict(out.mentions)
+    return out
 
 
 def _to_ipc(table) -> bytes:
@@ -467,50 +547,6 @@ def _from_ipc(data: bytes):
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def _read_checked(root: Path, path: Path, sha256: str) -> bytes:
-    rel = path.relative_to(root).as_posix()
-    data = path.read_bytes()
-    now = hashlib.sha256(data).hexdigest()
-    if now != sha256:
-        raise RowError(f"{rel}: changed while the build was running (validated sha256 {sha256[:12]}…, now {now[:12]}…); run the build again")
-    return data
-
-
-def load_document(root: Path, task: _DocTask):
-    """A validated document read back from disk, refusing any file that changed since validation."""
-    from newscorpus.model import DocumentResult
-
-    paths = CorpusPaths(root)
-    text = _read_checked(root, paths.raw(task.doc_id), task.raw_sha256).decode("utf-8")
-    metadata = json.loads(_read_checked(root, paths.meta(task.doc_id), task.metadata_sha256).decode("utf-8"))
-    annotation = json.loads(_read_checked(root, paths.annotation(task.doc_id), task.annotation_sha256).decode("utf-8"))
-    return DocumentResult(
-        doc_id=task.doc_id, text=text, metadata=metadata, annotation=annotation, raw_sha256=task.raw_sha256,
-        metadata_sha256=task.metadata_sha256, annotation_sha256=task.annotation_sha256, story_id=metadata.get("story_id"),
-    )
-
-
-def chunk_rows(root: str, ctx: RowContext, schemas: dict, chunk: list[_DocTask]) -> _ChunkRows:
-    """Rows of a chunk of documents as Arrow tables per (config, split). Pure but for reading."""
-    rows: dict[tuple[str, str], list[dict]] = {}
-    counts: dict[str, Counter] = defaultdict(Counter)
-    mentions: dict[str, Counter] = defaultdict(Counter)
-    mention_docs: Counter = Counter()
-    summaries = []
-    for task in chunk:
-        doc = load_document(Path(root), task)
-        result = document_rows(doc, ctx)
-        for config in (DOCUMENTS, *SPAN_CONFIGS, NER):
-            if result.rows[config]:
-                rows.setdefault((config, task.split), []).extend(result.rows[config])
-        counts[task.split].update(result.counts)
-        mentions[task.split].update(result.mentions)
-        mention_docs.update(result.mentions.keys())
-        summaries.append(_doc_summary(doc, task.split))
-    tables = [((config, split), rows_to_table(config, batch, schemas[config])) for (config, split), batch in rows.items()]
-    return _ChunkRows(tables, dict(counts), dict(mentions), mention_docs, summaries, len(chunk))
-
-
 def rows_to_table(config: str, rows: list[dict], schema):
     """Rows as an Arrow table of the config's features; a row that does not fit is a RowError."""
     import pyarrow as pa
@@ -520,53 +556,6 @@ def rows_to_table(config: str, rows: list[dict], schema):
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as problem:
         first = rows[0].get("doc_id") or rows[0].get("id")
         raise RowError(f"{config}: rows starting at {first!r} do not fit the config's features: {problem}") from None
-
-
-def _chunks_in_order(
-    root: str, work: Iterator[_DocTask], n_docs: int, ctx: RowContext, schemas: dict, jobs: int, progress: bool
-) -> Iterator[_ChunkRows]:
-    """chunk_rows over every chunk, in document order, in `jobs` processes (order never depends on jobs).
-
-    Tasks are cut into chunks as they are needed: only the chunks in flight are in memory."""
-    from tqdm import tqdm
-
-    tasks = iter(work)
-    chunks = iter(lambda: list(islice(tasks, CHUNK_DOCS)), [])
-    bar = tqdm(total=n_docs, desc="build: rows", unit="doc", file=sys.stderr, disable=None if progress else True, leave=False)
-    try:
-        if jobs <= 1 or n_docs <= CHUNK_DOCS:
-            for chunk in chunks:
-                yield _checked(chunk_rows, root, ctx, schemas, chunk)
-                bar.update(len(chunk))
-            return
-        import multiprocessing
-
-        workers = min(jobs, -(-n_docs // CHUNK_DOCS))
-        with multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(root, ctx, schemas)) as pool:
-            # At most CHUNKS_AHEAD chunks per worker are in flight. Pool.imap would queue every
-            # finished chunk while this process writes Parquet, so memory would grow with the corpus.
-            todo = chunks
-            in_flight = deque(pool.apply_async(_work, (c,)) for c in islice(todo, CHUNKS_AHEAD * workers))
-            try:
-                while in_flight:
-                    result = in_flight.popleft().get()
-                    result.tables = [(key, _from_ipc(data)) for key, data in result.tables]
-                    following = next(todo, None)
-                    if following is not None:
-                        in_flight.append(pool.apply_async(_work, (following,)))
-                    yield result
-                    bar.update(result.docs)
-            except (RowError, OSError, ValueError) as problem:
-                raise BuildError(str(problem)) from None
-    finally:
-        bar.close()
-
-
-def _checked(fn, *args) -> _ChunkRows:
-    try:
-        return fn(*args)
-    except (RowError, OSError, ValueError) as problem:
-        raise BuildError(str(problem)) from None
 
 
 # ----------------------------------------------------------------------------- Parquet
@@ -745,13 +734,6 @@ def _doc_summary(doc, split: str) -> dict:
             for r in meta.get("related_sources") or []
         ],
     }
-
-
-def _tasks_hashed(tasks: Iterator[_DocTask], digest) -> Iterator[_DocTask]:
-    """The tasks, unchanged, feeding the manifest's `documents_sha256` (one line per document)."""
-    for t in tasks:
-        digest.update(f"{t.doc_id} {t.raw_sha256} {t.metadata_sha256} {t.annotation_sha256}\n".encode("utf-8"))
-        yield t
 
 
 def _sha256(path: Path) -> str:

@@ -30,7 +30,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator
 
 from newscorpus import __version__, values
 from newscorpus.corpus import (
@@ -1552,41 +1553,124 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
     return found
 
 
+@dataclass
+class AfterCheck:
+    """Work hung on validation, so that each document is read and parsed once (the build's rows).
+
+    `make(results)` runs where the documents were checked (a worker process), on each batch of
+    gold results in document order, while their text, metadata and annotation are still loaded;
+    it must be picklable (a module-level function or a functools.partial of one). `take(output)`
+    then runs in the calling process, batch by batch, in document order."""
+
+    make: Callable[[list[DocumentResult]], Any]
+    take: Callable[[Any], None]
+    label: str = "validate"  # the progress bar's name
+
+
+BATCH_DOCS = 32  # documents per worker task; results never depend on it
+BATCHES_AHEAD = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
+_AFTER_MAKE: Callable | None = None  # in a worker process: AfterCheck.make, set by the initializer
+
+
+def _set_after_make(make: Callable | None) -> None:
+    global _AFTER_MAKE
+    _AFTER_MAKE = make
+
+
 def _run_task(task: tuple) -> DocumentResult:
-    kind, keep_data = task[0], task[1]
-    result = validate_document(*task[2:]) if kind == "doc" else validate_pass_document(*task[2:])
-    return result if keep_data else result.without_data()
+    kind = task[0]
+    return validate_document(*task[2:]) if kind == "doc" else validate_pass_document(*task[2:])
 
 
-def _run_tasks(tasks: list[tuple], jobs: int) -> Iterator[DocumentResult]:
-    """Results in task order, as they come; `jobs` never changes them, only how fast they come."""
+def _run_batch(batch: list[tuple], make: Callable | None = None) -> tuple[list[DocumentResult], Any]:
+    """Check a batch of documents; hand the gold ones to `make` before their data is dropped."""
+    make = make or _AFTER_MAKE
+    results = [_run_task(task) for task in batch]
+    output = make([r for r, t in zip(results, batch) if t[0] == "doc"]) if make is not None else None
+    return [r if t[1] else r.without_data() for r, t in zip(results, batch)], output
+
+
+def _run_tasks(tasks: list[tuple], jobs: int, make: Callable | None = None) -> Iterator[tuple[list[DocumentResult], Any]]:
+    """(results, output of make) per batch, in task order; `jobs` never changes them, only how
+    fast they come. At most BATCHES_AHEAD batches per worker are in flight, so results cannot
+    pile up while the caller is busy with the previous ones."""
+    batch_size = max(1, min(BATCH_DOCS, len(tasks) // (max(1, jobs) * 8)))
+    batches = [tasks[i : i + batch_size] for i in range(0, len(tasks), batch_size)]
     done = 0
     if jobs > 1 and len(tasks) >= POOL_MIN_TASKS:
+        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        workers = min(jobs, max(1, len(tasks) // 16))
-        chunksize = max(1, min(64, len(tasks) // (workers * 8)))
+        workers = min(jobs, len(batches))
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(_run_task, tasks, chunksize=chunksize):
-                    yield result
+            with ProcessPoolExecutor(max_workers=workers, initializer=_set_after_make, initargs=(make,)) as pool:
+                todo = iter(batches)
+                in_flight = deque(pool.submit(_run_batch, b) for b in islice(todo, BATCHES_AHEAD * workers))
+                while in_flight:
+                    finished = in_flight.popleft().result()
+                    following = next(todo, None)
+                    if following is not None:
+                        in_flight.append(pool.submit(_run_batch, following))
+                    yield finished
                     done += 1
             return
         except (BrokenProcessPool, OSError, PermissionError):
             pass  # no processes on this machine (or they died): do the rest here
-    for task in tasks[done:]:
-        yield _run_task(task)
+    for batch in batches[done:]:
+        yield _run_batch(batch, make)
+
+
+PROGRESS_MIN_TASKS = 500  # fewer documents take about a second: no bar, and no tqdm import (60 ms)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, desc: str):
+    """A tqdm bar on stderr for long runs on a terminal; nothing when tqdm is not installed
+    (it comes with the build extra, not with the validator)."""
+    if total < PROGRESS_MIN_TASKS:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, disable=None, leave=False)
+
+
+def _each_result(checked: Iterator[tuple[list[DocumentResult], Any]], tasks: list[tuple], after: AfterCheck | None, bar) -> Iterator[tuple[DocumentResult, tuple]]:
+    """(result, task) one at a time; each batch's AfterCheck output is taken first."""
+    position = 0
+    for results, output in checked:
+        if after is not None:
+            after.take(output)
+        for result in results:
+            yield result, tasks[position]
+            position += 1
+        bar.update(len(results))
 
 
 def validate_corpus(
-    paths: CorpusPaths, targets: list[Path] | None = None, jobs: int = 1, strict: bool = False, keep_data: bool = True
+    paths: CorpusPaths,
+    targets: list[Path] | None = None,
+    jobs: int = 1,
+    strict: bool = False,
+    keep_data: bool = True,
+    after: AfterCheck | None = None,
+    progress: bool = False,
 ) -> ValidationReport:
     """Validate the corpus at `paths.root`, or the part of it that `targets` touch.
 
     keep_data=False drops each document's text, metadata and annotation once it is checked
-    (the summary fields of DocumentResult stay), so memory grows by a small summary per
-    document, not by the corpus. The command line and the build use it."""
+    and keeps the small summaries on disk (SpillList), so memory does not grow with the corpus.
+    The command line and the build use it. `after`: see AfterCheck. `progress`: a bar on stderr
+    (shown only on a terminal)."""
     root = paths.root.resolve()
     paths = CorpusPaths(root)
     selection = resolve_targets(paths, targets)
@@ -1661,7 +1745,9 @@ def validate_corpus(
     used_by: dict[str | None, set[str]] = defaultdict(set)
     ids_unknown: set[str | None] = set()  # owners with a file whose entity ids could not be read
     unparsed: set[str | None] = set()  # owners with an annotation file that is not JSON
-    for result, task in zip(_run_tasks(tasks, max(1, int(jobs))), tasks):
+    bar = _progress_bar(len(tasks), after.label if after is not None else "validate") if progress else _NoBar()
+    checked = _run_tasks(tasks, max(1, int(jobs)), after.make if after is not None else None)
+    for result, task in _each_result(checked, tasks, after, bar):
         owner = None if task[0] == "doc" else task[3]
         used_by[owner] |= result.entity_ids_used
         if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in result.diagnostics):
@@ -1671,6 +1757,7 @@ def validate_corpus(
         if not keep_data:
             result.entity_ids_used = frozenset()
         report.add_result(result, owner)
+    bar.close()
     del tasks
 
     if selection.whole or selection.splits:
@@ -2048,7 +2135,7 @@ def run(args: argparse.Namespace) -> int:
                 if not args.paths:
                     raise
                 paths = find_root(args.paths[0])
-        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False)
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False, progress=True)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
         return EXIT_USAGE
