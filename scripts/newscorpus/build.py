@@ -44,7 +44,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from newscorpus import __version__
 from newscorpus.corpus import CorpusNotFound, CorpusPaths, find_root
