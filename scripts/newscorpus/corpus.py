@@ -11,6 +11,8 @@ Layout (one obvious place for each thing):
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,26 +70,33 @@ class CorpusPaths:
 
     def raw_doc_ids(self) -> list[str]:
         """Doc ids with a raw text file, sorted (sorted order keeps every output deterministic)."""
-        if not self.raw_dir.is_dir():
-            return []
-        return sorted(p.name[: -len(RAW_SUFFIX)] for p in self.raw_dir.iterdir() if p.name.endswith(RAW_SUFFIX))
+        return sorted(_ids_in(self.raw_dir, RAW_SUFFIX))
 
     def meta_doc_ids(self) -> list[str]:
-        if not self.raw_dir.is_dir():
-            return []
-        return sorted(p.name[: -len(META_SUFFIX)] for p in self.raw_dir.iterdir() if p.name.endswith(META_SUFFIX))
+        return sorted(_ids_in(self.raw_dir, META_SUFFIX))
 
     def annotation_doc_ids(self) -> list[str]:
-        if not self.annotated_dir.is_dir():
-            return []
-        return sorted(
-            p.name[: -len(ANNOTATION_SUFFIX)]
-            for p in self.annotated_dir.iterdir()
-            if p.is_file() and p.name.endswith(ANNOTATION_SUFFIX) and p.name not in RESERVED_ANNOTATED_FILES
-        )
+        return sorted(_ids_in(self.annotated_dir, ANNOTATION_SUFFIX, files_only=True, reserved=RESERVED_ANNOTATED_FILES))
 
     def all_doc_ids(self) -> list[str]:
-        return sorted(set(self.raw_doc_ids()) | set(self.meta_doc_ids()) | set(self.annotation_doc_ids()))
+        found = set(_ids_in(self.raw_dir, RAW_SUFFIX))
+        found.update(_ids_in(self.raw_dir, META_SUFFIX))
+        found.update(_ids_in(self.annotated_dir, ANNOTATION_SUFFIX, files_only=True, reserved=RESERVED_ANNOTATED_FILES))
+        return sorted(found)
+
+
+def _ids_in(folder: Path, suffix: str, files_only: bool = False, reserved: frozenset[str] | set[str] = frozenset()) -> Iterator[str]:
+    """Doc ids of the names in `folder` ending in `suffix`, one at a time (os.scandir: no stat
+    per file where the file system reports the type, no Path object per name)."""
+    try:
+        entries = os.scandir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if name.endswith(suffix) and name not in reserved and (not files_only or entry.is_file()):
+                yield name[: -len(suffix)]
 
 
 def is_corpus_root(path: Path) -> bool:

@@ -27,10 +27,11 @@ import stat
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from newscorpus import __version__, values
@@ -1553,6 +1554,33 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
     return found
 
 
+class _Tasks(Sequence):
+    """The tasks of a run, made when asked for: a task per document would cost about 100 bytes
+    each for the whole run; the doc ids are held anyway."""
+
+    def __init__(self, root: str, keep_data: bool, doc_ids: list[str], pass_tasks: list[tuple[str, str]]):
+        self.root, self.keep_data, self.doc_ids, self.pass_tasks = root, keep_data, doc_ids, pass_tasks
+
+    def __len__(self) -> int:
+        return len(self.doc_ids) + len(self.pass_tasks)
+
+    def _task(self, i: int) -> tuple:
+        n = len(self.doc_ids)
+        if i < n:
+            return ("doc", self.keep_data, self.root, self.doc_ids[i])
+        annotator, doc_id = self.pass_tasks[i - n]
+        return ("pass", self.keep_data, self.root, annotator, doc_id)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._task(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._task(index)
+
+
 @dataclass
 class AfterCheck:
     """Work hung on validation, so that each document is read and parsed once (the build's rows).
@@ -1590,22 +1618,23 @@ def _run_batch(batch: list[tuple], make: Callable | None = None) -> tuple[list[D
     return [r if t[1] else r.without_data() for r, t in zip(results, batch)], output
 
 
-def _run_tasks(tasks: list[tuple], jobs: int, make: Callable | None = None) -> Iterator[tuple[list[DocumentResult], Any]]:
+def _run_tasks(tasks: Sequence[tuple], jobs: int, make: Callable | None = None) -> Iterator[tuple[list[DocumentResult], Any]]:
     """(results, output of make) per batch, in task order; `jobs` never changes them, only how
     fast they come. At most BATCHES_AHEAD batches per worker are in flight, so results cannot
     pile up while the caller is busy with the previous ones."""
     batch_size = max(1, min(BATCH_DOCS, len(tasks) // (max(1, jobs) * 8)))
-    batches = [tasks[i : i + batch_size] for i in range(0, len(tasks), batch_size)]
+    starts = range(0, len(tasks), batch_size)  # batches are cut when they are sent, not before
+    batches = (tasks[i : i + batch_size] for i in starts)
     done = 0
     if jobs > 1 and len(tasks) >= POOL_MIN_TASKS:
         from collections import deque
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        workers = min(jobs, len(batches))
+        workers = min(jobs, len(starts))
         try:
             with ProcessPoolExecutor(max_workers=workers, initializer=_set_after_make, initargs=(make,)) as pool:
-                todo = iter(batches)
+                todo = batches
                 in_flight = deque(pool.submit(_run_batch, b) for b in islice(todo, BATCHES_AHEAD * workers))
                 while in_flight:
                     finished = in_flight.popleft().result()
@@ -1617,8 +1646,8 @@ def _run_tasks(tasks: list[tuple], jobs: int, make: Callable | None = None) -> I
             return
         except (BrokenProcessPool, OSError, PermissionError):
             pass  # no processes on this machine (or they died): do the rest here
-    for batch in batches[done:]:
-        yield _run_batch(batch, make)
+    for i in starts[done:]:
+        yield _run_batch(tasks[i : i + batch_size], make)
 
 
 PROGRESS_MIN_TASKS = 500  # fewer documents take about a second: no bar, and no tqdm import (60 ms)
@@ -1644,7 +1673,7 @@ def _progress_bar(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, disable=None, leave=False)
 
 
-def _each_result(checked: Iterator[tuple[list[DocumentResult], Any]], tasks: list[tuple], after: AfterCheck | None, bar) -> Iterator[tuple[DocumentResult, tuple]]:
+def _each_result(checked: Iterator[tuple[list[DocumentResult], Any]], tasks: Sequence[tuple], after: AfterCheck | None, bar) -> Iterator[tuple[DocumentResult, tuple]]:
     """(result, task) one at a time; each batch's AfterCheck output is taken first."""
     position = 0
     for results, output in checked:
@@ -1738,8 +1767,7 @@ def validate_corpus(
             doc_ids = sorted(set(doc_ids) | extra_docs)
             pass_tasks = sorted(set(pass_tasks))
 
-    tasks: list[tuple] = [("doc", keep_data, str(root), d) for d in doc_ids]
-    tasks += [("pass", keep_data, str(root), a, d) for a, d in pass_tasks]
+    tasks = _Tasks(str(root), keep_data, doc_ids, pass_tasks)
     # Entity ids used, folded as results stream in (None: gold and metadata; else a pass's
     # annotator), so that a large corpus keeps one union, not one id set per document.
     used_by: dict[str | None, set[str]] = defaultdict(set)
