@@ -466,7 +466,7 @@ def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
         meta, _ = _read_json_quietly(paths.meta(doc_id))
         story = meta.get("story_id") if isinstance(meta, dict) else None
         if isinstance(story, str):
-            keys.append(DocKey(doc_id, story))
+            keys.append(DocKey(doc_id, sys.intern(story)))  # a story's documents share one string
     ahead = _Ahead(None, None, {}, names, splits_sha, registry_sha)
     if not isinstance(splits_file, dict):
         ahead.problem = f"{SPLITS_REL}: missing or not JSON: the split policy file is required"
