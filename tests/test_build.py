@@ -543,3 +543,20 @@ def test_rows_carry_the_sha256_of_the_bytes_that_were_validated(tmp_path):
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     assert manifest["inputs"]["documents"] == len(docs) > 1
     assert manifest["inputs"]["documents_sha256"] == hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("schema_file,garbage", [("annotation.schema.json", "{"), ("vocabulary.schema.json", None)])
+def test_a_broken_schema_file_is_reported_by_the_validator_not_a_traceback(tmp_path, schema_file, garbage):
+    """The build reads schema/ before it validates the documents (features, split plan); a schema
+    file that does not load must still end in the validator's report, and nothing is written."""
+    root = write_corpus(tmp_path / "corpus")
+    path = root / "schema" / schema_file
+    if garbage is None:
+        path.write_text(path.read_text("utf-8")[:40], "utf-8")
+    else:
+        path.write_text(path.read_text("utf-8") + garbage, "utf-8")
+    out = tmp_path / "dist"
+    with pytest.raises(BuildRefused) as refused:
+        build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert any(d.path == f"schema/{schema_file}" and d.severity == "error" for d in refused.value.report.diagnostics)
+    assert not out.exists() and not list(tmp_path.glob(".dist.building-*"))

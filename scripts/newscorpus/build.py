@@ -231,8 +231,10 @@ def build(
 
     from newscorpus import card as cardlib
     from newscorpus.spec import load_schemas
-    from newscorpus.validate import AfterCheck, validate_corpus
+    from newscorpus.validate import AfterCheck, schema_files_ok, validate_corpus
 
+    if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
+        raise BuildRefused(validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False))
     schemas = load_schemas(root)
     vocab = schemas.vocabulary
     roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
@@ -251,7 +253,6 @@ def build(
         "source_dirty": source["dirty"],
         "schema_version": vocab.schema_version,
     }
-    agreement = _read_agreement(root)
     arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
 
     _remove_stale(out)
@@ -327,6 +328,7 @@ def build(
                 f"split plan was made, {n_docs} validated, {tally.count} with rows); run the build again"
             )
         registry = report.registry or {"entities": []}
+        agreement = _read_agreement(root)
 
         registry_rows = _registry_rows(registry, vocab, mentions, mention_docs)
         if registry_rows:

@@ -1407,6 +1407,11 @@ def _select_pass(paths: CorpusPaths, selection: Selection, annotator: str) -> No
 # =============================================================================== corpus
 
 
+def schema_files_ok(root: Path) -> bool:
+    """Whether schema/ can be used at all (the build reads it before validating the corpus)."""
+    return not any(d.severity == "error" for d in _check_schema_files(Path(root), deep=True))
+
+
 def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
     """The schema files themselves: they must load (and, when deep, be valid JSON Schemas)."""
     found: list[Diagnostic] = []
