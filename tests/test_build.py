@@ -560,3 +560,21 @@ def test_a_broken_schema_file_is_reported_by_the_validator_not_a_traceback(tmp_p
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert any(d.path == f"schema/{schema_file}" and d.severity == "error" for d in refused.value.report.diagnostics)
     assert not out.exists() and not list(tmp_path.glob(".dist.building-*"))
+
+
+@pytest.mark.parametrize("assignments", [["a"], "x", {"doc": ["train"]}, None])
+def test_a_malformed_split_policy_ends_in_the_validator_report(tmp_path, assignments):
+    """The split plan is made before validation, from the file as it is; a malformed policy
+    must not crash the plan: the validator's report says what is wrong."""
+    root = write_corpus(tmp_path / "corpus")
+    path = root / "annotated" / "splits.json"
+    if assignments is None:
+        path.write_text('{"policy": "x"', "utf-8")
+    else:
+        splits = json.loads(path.read_text("utf-8"))
+        splits["assignments"] = assignments
+        path.write_text(json.dumps(splits), "utf-8")
+    with pytest.raises(BuildRefused) as refused:
+        build(CorpusPaths(root), out=tmp_path / "dist", jobs=1, progress=False)
+    assert any(d.path == "annotated/splits.json" and d.severity == "error" for d in refused.value.report.diagnostics)
+    assert not (tmp_path / "dist").exists()

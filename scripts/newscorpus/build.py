@@ -478,6 +478,9 @@ def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
     except SplitPolicyError as problem:
         ahead.problem = str(problem)
         return ahead
+    except (AttributeError, KeyError, TypeError, ValueError) as problem:  # not the schema's shape: the validator says where
+        ahead.problem = f"{SPLITS_REL}: cannot apply the split policy ({problem!r}); it must follow schema/splits.schema.json"
+        return ahead
     ahead.placements = {k.doc_id: (ahead.plan.assignment[k.doc_id], k.story_id) for k in keys}
     return ahead
 
