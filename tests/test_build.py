@@ -578,3 +578,18 @@ def test_a_malformed_split_policy_ends_in_the_validator_report(tmp_path, assignm
         build(CorpusPaths(root), out=tmp_path / "dist", jobs=1, progress=False)
     assert any(d.path == "annotated/splits.json" and d.severity == "error" for d in refused.value.report.diagnostics)
     assert not (tmp_path / "dist").exists()
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    root = write_corpus(tmp_path / "corpus")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(buildmod, "document_rows", broken)
+    monkeypatch.delenv("NEWSCORPUS_DEBUG", raising=False)
+    code = main(["build", "--root", str(root), "--out", str(tmp_path / "dist"), "--jobs", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "internal error (RuntimeError: boom)" in err and "Traceback" not in err
+    assert not (tmp_path / "dist").exists()

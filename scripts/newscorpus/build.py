@@ -171,6 +171,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"newscorpus build: error: {problem}", file=sys.stderr)
         print("newscorpus build: nothing was written; any previous output is untouched", file=sys.stderr)
         return problem.exit_code
+    except OSError as problem:  # the disk, not the data: say which file
+        print(f"newscorpus build: error: {problem.filename or ''}: {problem.strerror or problem}", file=sys.stderr)
+        print("newscorpus build: nothing was written; any previous output is untouched", file=sys.stderr)
+        return 2
+    except Exception as problem:  # a bug in newscorpus, not in the corpus: say so in one line
+        if os.environ.get("NEWSCORPUS_DEBUG"):
+            raise
+        print(
+            f"newscorpus build: internal error ({type(problem).__name__}: {problem}); this is a bug in newscorpus, "
+            "not in your files: please report it (NEWSCORPUS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        print("newscorpus build: nothing was written; any previous output is untouched", file=sys.stderr)
+        return 2
     print(summary(result))
     return 0
 
