@@ -95,13 +95,6 @@ class DocumentTally:
         if len(self.listed) <= LISTED_DOCUMENTS:
             self.listed.append(d)
 
-    @classmethod
-    def of(cls, splits: tuple[str, ...], summaries) -> "DocumentTally":
-        tally = cls(splits)
-        for d in summaries:
-            tally.add(d)
-        return tally
-
 
 @dataclass
 class CardInputs:
