@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus import __version__
-from newscorpus.corpus import CorpusNotFound, CorpusPaths, find_root
+from newscorpus.corpus import ANNOTATED_DIR, REGISTRY_FILE, SPLITS_FILE, CorpusNotFound, CorpusPaths, find_root
 from newscorpus.features import (
     CONFIGS,
     DOCUMENTS,
@@ -290,7 +290,7 @@ def build(
         counts: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mentions: dict[str, Counter] = {s: Counter() for s in vocab.splits}
         mention_docs: Counter = Counter()
-        tally = cardlib.DocumentTally(vocab.splits)
+        tally = cardlib.DocumentTally()
         inputs_digest = hashlib.sha256()  # of one line per document, for the manifest
         problems: list[str] = []
 
@@ -438,8 +438,8 @@ def _check_out(out: Path, root: Path) -> None:
 
 # ----------------------------------------------------------------------------- rows in order
 
-SPLITS_REL = "annotated/splits.json"
-REGISTRY_REL = "annotated/entity_registry.json"
+SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"  # as the validator names them in report.corpus_files
+REGISTRY_REL = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
 
 
 @dataclass
@@ -470,9 +470,8 @@ def _read_json_quietly(path: Path) -> tuple[Any, str | None]:
 
 def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
     """The split plan from metadata story_ids read before validation (about 0.02 ms a document)."""
-    root = paths.root
-    splits_file, splits_sha = _read_json_quietly(root / SPLITS_REL)
-    registry, registry_sha = _read_json_quietly(root / REGISTRY_REL)
+    splits_file, splits_sha = _read_json_quietly(paths.splits)
+    registry, registry_sha = _read_json_quietly(paths.registry)
     entities = registry.get("entities") if isinstance(registry, dict) else None
     names = {
         e["id"]: e.get("name") for e in entities or [] if isinstance(e, dict) and isinstance(e.get("id"), str)
@@ -676,7 +675,7 @@ def _registry_rows(registry: dict, vocab, mentions: dict[str, Counter], mention_
         label = e.get("label")
         if label not in vocab.entity_labels:
             raise BuildError(
-                f"annotated/entity_registry.json: entity {e.get('id')!r}: label {label!r} is not in "
+                f"{REGISTRY_REL}: entity {e.get('id')!r}: label {label!r} is not in "
                 f"schema/vocabulary.schema.json $defs/EntityLabel"
             )
         by_split = {s: int(mentions[s][e["id"]]) for s in vocab.splits}
@@ -781,7 +780,7 @@ def _write_manifest(
     corpus_inputs = []
     for rel in sorted(
         [f"schema/{p.name}" for p in (root / "schema").glob("*.json")]
-        + ["annotated/entity_registry.json", "annotated/splits.json", AGREEMENT_FILE, CARD_TEMPLATE]
+        + [REGISTRY_REL, SPLITS_REL, AGREEMENT_FILE, CARD_TEMPLATE]
     ):
         p = root / rel
         if p.is_file():

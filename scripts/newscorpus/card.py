@@ -61,13 +61,11 @@ class DocumentTally:
     """What the card says about the documents, folded one document summary at a time
     (`build._doc_summary`), so the build keeps aggregates, not a summary per document.
 
-    What still grows: the distinct story ids (per split), which the card counts exactly."""
+    What still grows: the distinct story ids per split, which the card counts exactly."""
 
-    splits: tuple[str, ...]
     count: int = 0
     publishers: set = field(default_factory=set)
     languages: Counter = field(default_factory=Counter)
-    stories: set = field(default_factory=set)
     statuses: Counter = field(default_factory=Counter)
     annotators: set = field(default_factory=set)
     guidelines_versions: set = field(default_factory=set)
@@ -83,7 +81,6 @@ class DocumentTally:
         if d.get("publisher"):
             self.publishers.add(d["publisher"])
         self.languages[d.get("language")] += 1
-        self.stories.add(d.get("story_id"))
         self.statuses[d.get("status")] += 1
         self.annotators.update(a for a in d.get("annotators") or () if a)
         if d.get("guidelines_version"):
@@ -94,6 +91,11 @@ class DocumentTally:
         self.per_publisher.setdefault(str(d.get("publisher")), Counter())[split] += 1
         if len(self.listed) <= LISTED_DOCUMENTS:
             self.listed.append(d)
+
+    @property
+    def stories(self) -> set:
+        """Distinct story ids over all splits (a story may have documents in several)."""
+        return set().union(*self.per_split_stories.values())
 
 
 @dataclass

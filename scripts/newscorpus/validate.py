@@ -1885,7 +1885,7 @@ def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
                 if doc.annotation_sha256 is not None:
                     yield _annotation_rel(doc.doc_id, annotator), "pass_annotation", doc
         for path in report.corpus_files:
-            yield path, ("splits" if path.endswith(SPLITS_FILE) else "registry"), None
+            yield path, _kind_of(path), None
 
     def key(path: str) -> bytes:
         return path.encode("utf-8", "surrogatepass")  # a file name may carry undecodable bytes
