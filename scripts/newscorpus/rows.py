@@ -124,20 +124,17 @@ def _number(value: Any, where: str) -> float | None:
 def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[dict]:
     """The layer's spans as feature-shaped dicts (labels as ClassLabel indices), in file order."""
     out = []
-    label_sets = _LABEL_SETS[layer]
-    fields = _FIELDS[layer]
     for n, span in enumerate(ann.get(layer) or []):
+        where = f"{_annotation_path(doc_id)}: $.{layer}[{n}]"
         item: dict[str, Any] = {}
-        for key in fields:
+        for key in _FIELDS[layer]:
             value = span.get(key)
-            if value is None:
-                pass  # a missing value is null in every config
-            elif key in label_sets:
-                value = _index(vocab, label_sets[key], value, f"{_annotation_path(doc_id)}: $.{layer}[{n}].{key}")
-            elif key in _NESTED:
+            if key in _LABEL_SETS[layer]:
+                value = _index(vocab, _LABEL_SETS[layer][key], value, f"{where}.{key}")
+            elif key in _NESTED and value is not None:
                 value = {k: value.get(k) for k in _NESTED[key]}
             elif layer == NUMERIC_CLAIMS and key == "value":
-                value = _number(value, f"{_annotation_path(doc_id)}: $.{layer}[{n}].value")
+                value = _number(value, f"{where}.value")
             item[key] = value
         out.append(item)
     return out
