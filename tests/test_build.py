@@ -348,7 +348,7 @@ def test_story_split_keeps_a_story_together(tmp_path):
     assert result.plan.leaked_stories == {}
     by_story: dict[str, set] = {}
     for d in docs:
-        by_story.setdefault(d.story_id, set()).add(result.plan.assignment[d.doc_id])
+        by_story.setdefault(d.story_id, set()).add(result.plan.split_of(d.doc_id, d.story_id))
     assert all(len(s) == 1 for s in by_story.values())
     readme = (root / "dist" / "README.md").read_text("utf-8")
     assert "Unit: **story**" in readme and "No story has documents in more than one split." in readme
@@ -498,7 +498,7 @@ def _edit_story_after_planning(monkeypatch, doc_id: str | None = None):
 
     def plan_then_edit(paths, vocab):
         ahead = real(paths, vocab)
-        target = doc_id or sorted(ahead.placements)[-1]
+        target = doc_id or [k.doc_id for k in ahead.keys][-1]
         meta_path = paths.meta(target)
         meta = json.loads(meta_path.read_text("utf-8"))
         meta["story_id"] = meta["story_id"] + "-moved"
@@ -509,15 +509,18 @@ def _edit_story_after_planning(monkeypatch, doc_id: str | None = None):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_story_changed_after_the_split_plan_stops_the_build(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_a_story_changed_after_the_split_plan_stops_the_build(tmp_path, monkeypatch, jobs, which):
     """Rows are built from the very bytes the validator read, so only what was read before
     validation can go stale: the story_ids the split plan was made from. A metadata file whose
     story_id changed in between stops the build, with the file named, and nothing is written."""
     root = write_corpus(tmp_path / "corpus")
     out = tmp_path / "dist"
-    _edit_story_after_planning(monkeypatch)
+    docs = sorted(d.doc_id for d in default_docs())
+    _edit_story_after_planning(monkeypatch, docs[0] if which == "first" else docs[-1])
     monkeypatch.setattr(validatemod, "POOL_MIN_TASKS", 1)  # with jobs 2, check in worker processes
-    with pytest.raises(BuildError, match=r"raw/.*\.meta\.json: changed while the build was running \(story_id"):
+    target = docs[0] if which == "first" else docs[-1]
+    with pytest.raises(BuildError, match=rf"raw/{target}\.meta\.json: changed while the build was running \(story_id"):
         build(CorpusPaths(root), out=out, jobs=jobs, progress=False)
     assert not out.exists()
     assert not list(tmp_path.glob(".dist.building-*"))

@@ -44,7 +44,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from newscorpus import __version__
 from newscorpus.corpus import ANNOTATED_DIR, REGISTRY_FILE, SPLITS_FILE, CorpusNotFound, CorpusPaths, find_root
@@ -59,7 +59,8 @@ from newscorpus.features import (
     config_features,
 )
 from newscorpus.rows import RowContext, RowError, document_rows
-from newscorpus.splits import DocKey, SplitPlan, SplitPolicyError, assign
+from newscorpus.splits import DocKey, Placer, SplitPlan, SplitPolicyError, assign
+from newscorpus.spill import SpillList
 
 DEFAULT_OUT = "dist"
 MANIFEST = "MANIFEST.json"
@@ -294,9 +295,12 @@ def build(
         inputs_digest = hashlib.sha256()  # of one line per document, for the manifest
         problems: list[str] = []
 
+        as_planned = _StoriesAsPlanned(ahead.keys)
+
         def take(chunk: _ChunkRows) -> None:
             """Rows of a batch of validated documents, in document order, into the Parquet writers."""
             problems.extend(chunk.problems)
+            problems.extend(filter(None, (as_planned.problem(s["doc_id"], s["story_id"]) for s in chunk.summaries)))
             if problems:
                 return  # the build will stop; validation goes on so that its report is complete
             for (config, split), data in chunk.tables:
@@ -314,7 +318,7 @@ def build(
         # an error, builds its rows from the very bytes it validated (read and parsed once).
         after = None
         if ahead.plan is not None:
-            after = AfterCheck(make=partial(_rows_of_checked, ctx, arrow_schemas, ahead.placements), take=take, label="build")
+            after = AfterCheck(make=partial(_rows_of_checked, ctx, arrow_schemas, ahead.plan.placer), take=take, label="build")
         report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False, after=after, progress=progress)
         if not report.ok(strict=strict):
             raise BuildRefused(report)
@@ -336,9 +340,10 @@ def build(
         for rel, sha in ((SPLITS_REL, ahead.splits_sha256), (REGISTRY_REL, ahead.registry_sha256)):
             if report.corpus_files.get(rel) != sha:
                 raise BuildError(f"{rel}: changed while the build was running (read before validation, then validated with other content); run the build again")
-        if n_docs != len(plan.assignment) or tally.count != n_docs:
+        planned = sum(plan.documents.values())
+        if n_docs != planned or tally.count != n_docs:
             raise BuildError(
-                f"annotated/: the annotated documents changed while the build was running ({len(plan.assignment)} when the "
+                f"annotated/: the annotated documents changed while the build was running ({planned} when the "
                 f"split plan was made, {n_docs} validated, {tally.count} with rows); run the build again"
             )
         registry = report.registry or {"entities": []}
@@ -450,7 +455,7 @@ class _Ahead:
 
     plan: SplitPlan | None
     problem: str | None  # why there is no plan
-    placements: dict[str, tuple[str, str]]  # doc_id -> (split, story_id as read for the plan)
+    keys: SpillList  # DocKey of every annotated document as read for the plan, in doc-id order (on disk)
     registry_names: dict[str, str]
     splits_sha256: str | None
     registry_sha256: str | None
@@ -476,13 +481,13 @@ def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
     names = {
         e["id"]: e.get("name") for e in entities or [] if isinstance(e, dict) and isinstance(e.get("id"), str)
     } if isinstance(entities, list) else {}
-    keys: list[DocKey] = []
-    for doc_id in sorted(paths.annotation_doc_ids()):
+    keys = SpillList()
+    for doc_id in paths.annotation_doc_ids():
         meta, _ = _read_json_quietly(paths.meta(doc_id))
         story = meta.get("story_id") if isinstance(meta, dict) else None
         if isinstance(story, str):
-            keys.append(DocKey(doc_id, sys.intern(story)))  # a story's documents share one string
-    ahead = _Ahead(None, None, {}, names, splits_sha, registry_sha)
+            keys.append(DocKey(doc_id, story))
+    ahead = _Ahead(None, None, keys, names, splits_sha, registry_sha)
     if not isinstance(splits_file, dict):
         ahead.problem = f"{SPLITS_REL}: missing or not JSON: the split policy file is required"
         return ahead
@@ -494,8 +499,27 @@ def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
     except (AttributeError, KeyError, TypeError, ValueError) as problem:  # not the schema's shape: the validator says where
         ahead.problem = f"{SPLITS_REL}: cannot apply the split policy ({problem!r}); it must follow schema/splits.schema.json"
         return ahead
-    ahead.placements = {k.doc_id: (ahead.plan.assignment[k.doc_id], k.story_id) for k in keys}
     return ahead
+
+
+class _StoriesAsPlanned:
+    """Is each validated document's story_id the one its split was planned from? Documents
+    arrive in doc-id order, so the plan's keys are read from disk in step, never all at once."""
+
+    def __init__(self, keys: Iterable[DocKey]):
+        self._keys = iter(keys)
+        self._head: DocKey | None = next(self._keys, None)
+
+    def problem(self, doc_id: str, story_id: str | None) -> str | None:
+        while self._head is not None and self._head.doc_id < doc_id:
+            self._head = next(self._keys, None)
+        planned = self._head.story_id if self._head is not None and self._head.doc_id == doc_id else None
+        if planned == story_id:
+            return None
+        return (
+            f"raw/{doc_id}.meta.json: changed while the build was running (story_id {planned!r} when the split plan "
+            f"was made, {story_id!r} when validated); run the build again"
+        )
 
 
 @dataclass
@@ -512,22 +536,17 @@ class _ChunkRows:
     problems: list[str]
 
 
-def _rows_of_checked(ctx: RowContext, schemas: dict, placements: dict[str, tuple[str, str]], results: list) -> _ChunkRows:
+def _rows_of_checked(ctx: RowContext, schemas: dict, placer: Placer, results: list) -> _ChunkRows:
     """Rows of the documents the validator just checked, from the data it parsed. Pure; runs
-    in the validator's worker. A document with an error gets no rows (the build will refuse)."""
+    in the validator's worker. A document with an error gets no rows (the build will refuse).
+    Its split comes from the story_id just validated; the main process checks that this is the
+    story_id the plan was made from."""
     rows: dict[tuple[str, str], list[dict]] = {}
     out = _ChunkRows([], defaultdict(Counter), defaultdict(Counter), Counter(), [], [], [])
     for doc in results:
         if doc.annotation_sha256 is None or any(d.severity == "error" for d in doc.diagnostics):
             continue
-        placed = placements.get(doc.doc_id)
-        if placed is None or placed[1] != doc.story_id:
-            out.problems.append(
-                f"raw/{doc.doc_id}.meta.json: changed while the build was running (story_id {placed[1] if placed else None!r} "
-                f"when the split plan was made, {doc.story_id!r} when validated); run the build again"
-            )
-            continue
-        split = placed[0]
+        split = placer.split_of(doc.doc_id, doc.story_id)
         try:
             result = document_rows(doc, ctx)
         except RowError as problem:
@@ -804,7 +823,7 @@ def _write_manifest(
         },
         "splits": {
             "unit": plan.unit,
-            "documents": {s: len(plan.docs_in(s)) for s in vocab.splits},
+            "documents": dict(plan.documents),
             "empty": plan.empty_reasons,
             "leaked_stories": sorted(plan.leaked_stories),
         },

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Collection, NamedTuple
 
 SPLITS_PATH = "annotated/splits.json"
 
@@ -32,16 +33,44 @@ class SplitPolicyError(Exception):
     """The split policy cannot be applied (message names the file, the place and the rule)."""
 
 
-@dataclass(frozen=True)
-class DocKey:
+class DocKey(NamedTuple):
     doc_id: str
     story_id: str
+
+
+@dataclass(frozen=True)
+class Placer:
+    """Where one document goes, once the corpus-wide facts are known (the unit, the pins).
+
+    Small and picklable: a build worker places each document from the story_id it has just
+    validated, so no process holds a map of every document to its split."""
+
+    names: tuple[str, ...]
+    fractions: dict[str, float]
+    salt: str
+    unit: str  # "story" or "document"
+    pinned: dict[str, str]  # doc_id -> split, only documents present in the corpus
+    story_pins: dict[str, str]  # story_id -> the split its pinned documents lead to (story unit only)
+
+    def place(self, doc_id: str, story_id: str) -> tuple[str, str]:
+        """(split, how): how is "pinned", "followed" (its story's pins) or "hashed"."""
+        if doc_id in self.pinned:
+            return self.pinned[doc_id], "pinned"
+        if self.unit == "story":
+            if story_id in self.story_pins:
+                return self.story_pins[story_id], "followed"
+            return _pick(bucket(self.salt, story_id), self.names, self.fractions), "hashed"
+        return _pick(bucket(self.salt, doc_id), self.names, self.fractions), "hashed"
+
+    def split_of(self, doc_id: str, story_id: str) -> str:
+        return self.place(doc_id, story_id)[0]
 
 
 @dataclass
 class SplitPlan:
     split_names: tuple[str, ...]
-    assignment: dict[str, str]  # doc_id -> split
+    placer: Placer  # the split of any document of the corpus: placer.split_of(doc_id, story_id)
+    documents: dict[str, int]  # split -> number of documents
     unit: str  # "story" or "document": what the hash placed
     stories: int  # distinct stories in the corpus
     min_stories: int
@@ -54,8 +83,8 @@ class SplitPlan:
     empty_reasons: dict[str, str]  # split -> why it has no documents
     reasons: dict[str, str] = field(default_factory=dict)  # free-text reasons recorded in splits.json
 
-    def docs_in(self, split: str) -> list[str]:
-        return sorted(d for d, s in self.assignment.items() if s == split)
+    def split_of(self, doc_id: str, story_id: str) -> str:
+        return self.placer.split_of(doc_id, story_id)
 
 
 def bucket(salt: str, key: str) -> float:
@@ -92,8 +121,12 @@ def _policy(splits_file: dict, names: tuple[str, ...]) -> tuple[int, dict[str, f
     return min_stories, fractions, salt
 
 
-def assign(docs: list[DocKey], splits_file: dict, names: tuple[str, ...]) -> SplitPlan:
-    """Apply the policy in `splits_file` (parsed annotated/splits.json) to `docs`."""
+def assign(docs: Collection[DocKey], splits_file: dict, names: tuple[str, ...]) -> SplitPlan:
+    """Apply the policy in `splits_file` (parsed annotated/splits.json) to `docs`.
+
+    `docs` is read twice (a list, or a SpillList at news-archive size) and no map of every
+    document is kept: memory grows with the number of stories, not of documents (except in
+    the document unit, which only small corpora use)."""
     min_stories, fractions, salt = _policy(splits_file, names)
     raw_pins = splits_file.get("assignments") or {}
     for doc_id, split in raw_pins.items():
@@ -101,59 +134,64 @@ def assign(docs: list[DocKey], splits_file: dict, names: tuple[str, ...]) -> Spl
             raise SplitPolicyError(
                 f"{SPLITS_PATH}: $.assignments[{doc_id!r}]: unknown split {split!r} (known: {', '.join(names)})"
             )
-    present = {d.doc_id for d in docs}
-    pinned = {d: s for d, s in raw_pins.items() if d in present}
-    pinned_absent = sorted(d for d in raw_pins if d not in present)
-    by_story: dict[str, list[str]] = defaultdict(list)
+    # pass 1: the corpus-wide facts (how many stories; which stories have pinned documents)
+    stories: set[str] = set()
+    present_pins: set[str] = set()
+    pins_by_story: dict[str, Counter] = defaultdict(Counter)
     for d in docs:
-        by_story[d.story_id].append(d.doc_id)
-    n_stories = len(by_story)
+        stories.add(d.story_id)
+        if d.doc_id in raw_pins:
+            present_pins.add(d.doc_id)
+            pins_by_story[d.story_id][raw_pins[d.doc_id]] += 1
+    n_stories = len(stories)
+    del stories
     unit = "story" if n_stories >= min_stories else "document"
     order = {n: i for i, n in enumerate(names)}
+    pinned = {d: s for d, s in raw_pins.items() if d in present_pins}
+    story_pins = {
+        story: max(counts.items(), key=lambda kv: (kv[1], -order[kv[0]]))[0] for story, counts in pins_by_story.items()
+    } if unit == "story" else {}
+    placer = Placer(names, fractions, salt, unit, pinned, story_pins)
 
-    assignment: dict[str, str] = dict(pinned)
+    # pass 2: place every document; only stories that can leak keep their members
+    documents = {n: 0 for n in names}
     followed: list[str] = []
-    hashed: set[str] = set()
-    for d in sorted(docs, key=lambda k: k.doc_id):
-        if d.doc_id in assignment:
-            continue
-        if unit == "story":
-            story_pins = Counter(pinned[x] for x in by_story[d.story_id] if x in pinned)
-            if story_pins:
-                best = max(story_pins.items(), key=lambda kv: (kv[1], -order[kv[0]]))[0]
-                assignment[d.doc_id] = best
-                followed.append(d.doc_id)
-                continue
-            assignment[d.doc_id] = _pick(bucket(salt, d.story_id), names, fractions)
-            hashed.add(d.story_id)
-        else:
-            assignment[d.doc_id] = _pick(bucket(salt, d.doc_id), names, fractions)
-            hashed.add(d.doc_id)
+    hashed_docs = 0
+    members: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for d in docs:
+        split, how = placer.place(d.doc_id, d.story_id)
+        documents[split] += 1
+        if how == "followed":
+            followed.append(d.doc_id)
+        elif how == "hashed":
+            hashed_docs += 1
+        if unit == "document" or d.story_id in pins_by_story:  # an unpinned story is in one split
+            members[d.story_id][split].append(d.doc_id)
 
     leaked: dict[str, dict[str, list[str]]] = {}
-    for story, members in sorted(by_story.items()):
-        per: dict[str, list[str]] = defaultdict(list)
-        for m in sorted(members):
-            per[assignment[m]].append(m)
+    for story in sorted(members):
+        per = members[story]
         if len(per) > 1:
-            leaked[story] = {s: per[s] for s in names if s in per}
+            leaked[story] = {s: sorted(per[s]) for s in names if s in per}
 
     plan = SplitPlan(
         split_names=names,
-        assignment=assignment,
+        placer=placer,
+        documents=documents,
         unit=unit,
         stories=n_stories,
         min_stories=min_stories,
         fractions=fractions,
         pinned=pinned,
-        pinned_absent=pinned_absent,
-        followed_pins=followed,
-        hashed_units=len(hashed),
+        pinned_absent=sorted(d for d in raw_pins if d not in present_pins),
+        followed_pins=sorted(followed),
+        hashed_units=n_stories - len(pins_by_story) if unit == "story" else hashed_docs,
         leaked_stories=leaked,
         empty_reasons={},
         reasons=dict(splits_file.get("reasons") or {}),
     )
-    plan.empty_reasons = {s: _why_empty(plan, s, len(docs)) for s in names if not plan.docs_in(s)}
+    n_docs = sum(documents.values())
+    plan.empty_reasons = {s: _why_empty(plan, s, n_docs) for s in names if not documents[s]}
     return plan
 
 
