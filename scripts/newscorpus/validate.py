@@ -1525,36 +1525,43 @@ def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[li
     return f.diagnostics, f.data, f.sha256
 
 
+def _entries(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a folder) of what `folder` holds, sorted; os.scandir, so no stat or Path per
+    name where the file system reports the type (raw/ holds two files per document)."""
+    try:
+        with os.scandir(folder) as found:
+            return sorted((e.name, e.is_dir()) for e in found)
+    except OSError:
+        return []
+
+
 def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
     found = []
 
     def warn(rel: str, why: str) -> None:
         found.append(Diagnostic("L6-stray-file", "warning", rel, f"{rel} {why}", line=1))
 
-    for name in _listdir(paths.raw_dir):
-        full = paths.raw_dir / name
+    for name, is_dir in _entries(paths.raw_dir):
         if name in ALLOWED_EXTRA_FILES:
             continue
         if _doc_id_from_raw_name(name) is not None:
             continue  # a document file (a folder of that name is L1-unreadable)
-        if full.is_dir():
+        if is_dir:
             warn(f"{RAW_DIR}/{name}", "is a folder; raw/ holds only <doc_id>.txt and <doc_id>.meta.json")
         else:
             warn(f"{RAW_DIR}/{name}", "is neither <doc_id>.txt nor <doc_id>.meta.json")
-    for name in _listdir(paths.annotated_dir):
-        full = paths.annotated_dir / name
+    for name, is_dir in _entries(paths.annotated_dir):
         if name in ALLOWED_EXTRA_FILES or name == PASSES_DIR:
             continue
-        if full.is_dir():
+        if is_dir:
             warn(f"{ANNOTATED_DIR}/{name}", "is a folder; annotation passes go in annotated/passes/<annotator>/")
         elif not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
             warn(f"{ANNOTATED_DIR}/{name}", "is not an annotation (.json) or a Markdown document")
     for annotator in pass_annotators(paths):
-        for name in _listdir(paths.passes_dir / annotator):
-            full = paths.passes_dir / annotator / name
+        for name, is_dir in _entries(paths.passes_dir / annotator):
             if name in ALLOWED_EXTRA_FILES:
                 continue
-            if full.is_dir() or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
+            if is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
                 warn(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{name}", "is not an annotation (.json) or a Markdown document")
     return found
 
