@@ -1503,13 +1503,13 @@ def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
     return found
 
 
-def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[list[Diagnostic], Any, str | None]:
+def _check_splits(root: Path, paths: CorpusPaths) -> tuple[list[Diagnostic], Any, str | None]:
     rel = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
     f = _File(rel, "splits")
     if not _load_json(root, f) or not _check_schema(root, f):
         return f.diagnostics, f.data, f.sha256
-    for doc_id in sorted(f.data["assignments"]):
-        if doc_id not in doc_ids:
+    for doc_id in sorted(f.data["assignments"]):  # the schema made each a DocId: no "/" or ".."
+        if not os.path.lexists(paths.raw(doc_id)):  # listed in raw/ as the document list is, whatever it is
             f.add(
                 "L6-split-unknown-doc",
                 f"assignments pins {_q(doc_id)}, which is not a document of the corpus (no {_raw_rel(doc_id)})",
@@ -1525,14 +1525,19 @@ def _check_splits(root: Path, paths: CorpusPaths, doc_ids: set[str]) -> tuple[li
     return f.diagnostics, f.data, f.sha256
 
 
-def _entries(folder: Path) -> list[tuple[str, bool]]:
-    """(name, is a folder) of what `folder` holds, sorted; os.scandir, so no stat or Path per
-    name where the file system reports the type (raw/ holds two files per document)."""
+def _strays_in(folder: Path, is_stray: Callable[[str, bool], bool]) -> list[tuple[str, bool]]:
+    """(name, is a folder) of the entries of `folder` that `is_stray`, sorted. os.scandir streams
+    the listing (raw/ holds two files per document) and reports the type without a stat."""
+    strays = []
     try:
         with os.scandir(folder) as found:
-            return sorted((e.name, e.is_dir()) for e in found)
+            for entry in found:
+                is_dir = entry.is_dir()
+                if is_stray(entry.name, is_dir):
+                    strays.append((entry.name, is_dir))
     except OSError:
         return []
+    return sorted(strays)
 
 
 def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
@@ -1541,28 +1546,31 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
     def warn(rel: str, why: str) -> None:
         found.append(Diagnostic("L6-stray-file", "warning", rel, f"{rel} {why}", line=1))
 
-    for name, is_dir in _entries(paths.raw_dir):
-        if name in ALLOWED_EXTRA_FILES:
-            continue
-        if _doc_id_from_raw_name(name) is not None:
-            continue  # a document file (a folder of that name is L1-unreadable)
+    def stray_raw(name: str, is_dir: bool) -> bool:
+        # a document's file name, even on a folder, is a document (a folder there is L1-unreadable)
+        return name not in ALLOWED_EXTRA_FILES and _doc_id_from_raw_name(name) is None
+
+    def stray_annotated(name: str, is_dir: bool) -> bool:
+        return name not in ALLOWED_EXTRA_FILES and name != PASSES_DIR and (
+            is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md"))
+        )
+
+    def stray_in_pass(name: str, is_dir: bool) -> bool:
+        return name not in ALLOWED_EXTRA_FILES and (is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")))
+
+    for name, is_dir in _strays_in(paths.raw_dir, stray_raw):
         if is_dir:
             warn(f"{RAW_DIR}/{name}", "is a folder; raw/ holds only <doc_id>.txt and <doc_id>.meta.json")
         else:
             warn(f"{RAW_DIR}/{name}", "is neither <doc_id>.txt nor <doc_id>.meta.json")
-    for name, is_dir in _entries(paths.annotated_dir):
-        if name in ALLOWED_EXTRA_FILES or name == PASSES_DIR:
-            continue
+    for name, is_dir in _strays_in(paths.annotated_dir, stray_annotated):
         if is_dir:
             warn(f"{ANNOTATED_DIR}/{name}", "is a folder; annotation passes go in annotated/passes/<annotator>/")
-        elif not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
+        else:
             warn(f"{ANNOTATED_DIR}/{name}", "is not an annotation (.json) or a Markdown document")
     for annotator in pass_annotators(paths):
-        for name, is_dir in _entries(paths.passes_dir / annotator):
-            if name in ALLOWED_EXTRA_FILES:
-                continue
-            if is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")):
-                warn(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{name}", "is not an annotation (.json) or a Markdown document")
+        for name, _ in _strays_in(paths.passes_dir / annotator, stray_in_pass):
+            warn(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{name}", "is not an annotation (.json) or a Markdown document")
     return found
 
 
@@ -1802,7 +1810,7 @@ def validate_corpus(
 
     if selection.whole or selection.splits:
         if paths.splits.is_file() or os.path.lexists(paths.splits):
-            diags, data, sha = _check_splits(root, paths, set(paths.raw_doc_ids()))
+            diags, data, sha = _check_splits(root, paths)
             report.corpus_diagnostics.extend(diags)
             report.splits = data
             report.corpus_files[f"{ANNOTATED_DIR}/{SPLITS_FILE}"] = sha
