@@ -104,15 +104,31 @@ class TreeSampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
         self.peak_procs = 0
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, tree PSS KiB)
         self._halt = threading.Event()
 
     def run(self) -> None:
+        start = time.monotonic()
         while not self._halt.is_set():
             pids = _tree(self.pid)
             total = sum(_pss_kib(p) for p in pids)
             self.peak_kib = max(self.peak_kib, total)
             self.peak_procs = max(self.peak_procs, len(pids))
+            self.samples.append((time.monotonic() - start, total))
             self._halt.wait(self.interval)
+
+    def quarter_peaks_mib(self) -> list[float]:
+        """Peak tree PSS in each quarter of the run. Flat memory shows as the last three
+        quarters alike (the first holds start-up); memory that grows with the documents
+        read shows as a rising staircase, whatever the corpus size."""
+        if not self.samples:
+            return []
+        end = self.samples[-1][0] or 1.0
+        peaks = [0] * 4
+        for t, kib in self.samples:
+            q = min(3, int(4 * t / end))
+            peaks[q] = max(peaks[q], kib)
+        return [round(k / 1024, 1) for k in peaks]
 
     def stop(self) -> None:
         self._halt.set()
@@ -174,6 +190,7 @@ def run_measured(cmd: list[str], cwd: Path, stdout_path: Path | None = None, env
         "cores_used": cpu / wall if wall > 0 else 0.0,
         "peak_rss_mib": usage.ru_maxrss / 1024,  # largest single process (Linux: KiB)
         "peak_tree_pss_mib": sampler.peak_kib / 1024,
+        "tree_pss_quarters_mib": sampler.quarter_peaks_mib(),
         "max_processes": sampler.peak_procs,
         "other_cores": max(0.0, busy - cpu) / wall if wall > 0 else 0.0,
     }
@@ -664,6 +681,10 @@ def render(report: dict) -> str:
     lines.append("cores: (user+sys)/wall of the contender's processes; others: cores used by the rest of the machine meanwhile"
                  f" (* more than {NOISY}: the figure is slowed by other load)")
     lines.append("ratios (seconds): " + ", ".join(f"{k} = {v:.2f}" if v is not None else f"{k} = n/a" for k, v in report["ratios"].items()))
+    for name in ("validate", "build"):
+        quarters = report["results"].get(name, {}).get("tree_pss_quarters_mib")
+        if quarters:
+            lines.append(f"{name}: peak tree PSS in each quarter of the run (MiB): " + " / ".join(f"{q:.0f}" for q in quarters))
     v1 = report["results"].get("validate-1")
     if v1:
         lines.append(f"one changed file, whole process: median {v1['seconds']:.3f} s of {v1['runs_seconds']}; "
@@ -694,6 +715,12 @@ def markdown(reports: list[dict]) -> str:
     for report in reports:
         out.append(f"| {report['params']['docs']:,} | " + " | ".join(
             f"{v:.2f}" if v is not None else "not run" for v in report["ratios"].values()) + " |")
+    quarters = [(report["params"]["docs"], name, report["results"][name].get("tree_pss_quarters_mib"))
+                for report in reports for name in ("validate", "build") if name in report["results"]]
+    if any(q for _, _, q in quarters):
+        out += ["", "Peak process-tree PSS (MiB) in each quarter of the run: flat memory shows as the last three alike.", "",
+                "| documents | contender | 1st quarter | 2nd | 3rd | 4th |", "|---:|---|---:|---:|---:|---:|"]
+        out += [f"| {docs:,} | {name} | " + " | ".join(f"{x:.0f}" for x in q) + " |" for docs, name, q in quarters if q]
     return "\n".join(out)
 
 

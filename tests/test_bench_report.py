@@ -53,3 +53,23 @@ def test_markdown_command_reads_json_files(tmp_path):
                           capture_output=True, text=True, check=True)
     assert "| 1,000 | validate | 2.00 | 500 | 25,000 |" in proc.stdout
     assert proc.stdout.startswith("Measured on 2 cores (test cpu)")
+
+
+def test_quarter_peaks_show_growth_and_flatness():
+    bench = _bench()
+    rising = bench.TreeSampler(pid=0)
+    rising.samples = [(t, 1024 * (100 + t)) for t in range(0, 101)]  # grows 1 MiB a second
+    assert rising.quarter_peaks_mib() == [124.0, 149.0, 174.0, 200.0]
+    flat = bench.TreeSampler(pid=0)
+    flat.samples = [(t, 1024 * (50 if t < 10 else 300)) for t in range(0, 101)]  # start-up, then a plateau
+    assert flat.quarter_peaks_mib() == [300.0, 300.0, 300.0, 300.0]
+    assert bench.TreeSampler(pid=0).quarter_peaks_mib() == []
+
+
+def test_markdown_shows_quarter_peaks_when_measured():
+    bench = _bench()
+    report = _report(1_000, {"validate": 1.0, "build": 4.0, "floor": 0.5})
+    report["results"]["build"]["tree_pss_quarters_mib"] = [210.0, 390.5, 401.0, 405.0]
+    table = bench.markdown([report]).splitlines()
+    assert "| 1,000 | build | 210 | 390 | 401 | 405 |" in table
+    assert not any(line.startswith("| 1,000 | validate | ") and line.count("|") == 7 for line in table)
