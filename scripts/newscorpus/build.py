@@ -3,7 +3,9 @@
 One straight pipeline:
 
     split plan           newscorpus.splits.assign, from the policy (annotated/splits.json) and the
-                         story_id of each annotated document, read before validation (cheap)
+                         story_id of each annotated document, read before validation (cheap);
+                         it keeps counts and a small Placer, the split of a document being a
+                         function of its doc id and validated story_id
     -> read + validate   newscorpus.validate.validate_corpus, in --jobs processes; in the same
     -> rows              worker, each document without an error becomes rows
                          (newscorpus.rows.document_rows, pure) from the very data the validator
@@ -15,9 +17,9 @@ One straight pipeline:
     -> swap              the finished folder replaces the previous one in one rename
 
 Memory stays flat in the corpus size: rows are written as they come (at most two batches per
-worker in flight), the validator keeps its per-document summaries on disk, and the card keeps
-aggregates. What still grows is small: the split plan (a doc id -> split map) and the set of
-story ids the card counts.
+worker in flight), the validator keeps its per-document summaries on disk (so does the plan its
+(doc id, story id) keys), and the card keeps aggregates. What still grows is small: the sorted
+list of doc ids the validator hands out, and the sets of story ids the plan and the card count.
 
 Output (default `dist/`): README.md (the card with Hub YAML), MANIFEST.json, and
 data/<config>/<split>-NNNNN-of-MMMMM.parquet. Everything is a function of the inputs: no
