@@ -716,9 +716,9 @@ def markdown(reports: list[dict]) -> str:
     for report in reports:
         for name, r in report["results"].items():
             noisy = " (slowed by other load)" if r.get("other_cores", 0) > NOISY else ""
-            day = (r.get("when") or "")[:10]
-            if day and day != (report.get("when") or "")[:10]:
-                noisy += f" (kept from an earlier run, {day})"  # a contender not re-run this time
+            if r.get("git_head") and report.get("git_head") and r["git_head"] != report["git_head"]:
+                # kept from an earlier run (not re-run this time): say when, and with which code
+                noisy += f" (earlier run: {(r.get('when') or '')[:16].replace('T', ' ')}, commit {r['git_head']})"
             out.append(
                 f"| {report['params']['docs']:,} | {name}{noisy} | {r['seconds']:.2f} | {r['docs_per_s']:,.0f} | {r['spans_per_s']:,.0f} "
                 f"| {r['cores_used']:.2f} | {r['peak_rss_mib']:.0f} | {r['peak_tree_pss_mib']:.0f} |"

@@ -78,9 +78,9 @@ def test_markdown_shows_quarter_peaks_when_measured():
 def test_markdown_marks_figures_kept_from_an_earlier_run():
     bench = _bench()
     report = _report(100_000, {"validate": 60.0, "naive": 5000.0})
-    report["when"] = "2026-11-25T19:00:00+0000"
-    report["results"]["validate"]["when"] = "2026-11-25T19:01:00+0000"
-    report["results"]["naive"]["when"] = "2026-11-24T03:00:00+0000"
+    report["git_head"] = "bbbbbbb"
+    report["results"]["validate"].update(when="2026-11-25T19:01:00+0000", git_head="bbbbbbb")
+    report["results"]["naive"].update(when="2026-11-24T03:00:00+0000", git_head="aaaaaaa")
     table = bench.markdown([report])
-    assert "| 100,000 | naive (kept from an earlier run, 2026-11-24) | 5000.00 |" in table
+    assert "| 100,000 | naive (earlier run: 2026-11-24 03:00, commit aaaaaaa) | 5000.00 |" in table
     assert "| 100,000 | validate | 60.00 |" in table
