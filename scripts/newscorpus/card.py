@@ -69,10 +69,8 @@ class DocumentTally:
     statuses: Counter = field(default_factory=Counter)
     annotators: set = field(default_factory=set)
     guidelines_versions: set = field(default_factory=set)
-    per_split_docs: Counter = field(default_factory=Counter)
     per_split_stories: dict = field(default_factory=dict)  # split -> set of story ids
-    per_split_publishers: dict = field(default_factory=dict)  # split -> set of publisher names
-    per_publisher: dict = field(default_factory=dict)  # publisher -> Counter of splits
+    per_publisher: dict = field(default_factory=dict)  # publisher (as shown) -> Counter of splits
     listed: list = field(default_factory=list)  # the first LISTED_DOCUMENTS + 1 summaries
 
     def add(self, d: dict) -> None:
@@ -85,12 +83,16 @@ class DocumentTally:
         self.annotators.update(a for a in d.get("annotators") or () if a)
         if d.get("guidelines_version"):
             self.guidelines_versions.add(d["guidelines_version"])
-        self.per_split_docs[split] += 1
         self.per_split_stories.setdefault(split, set()).add(d.get("story_id"))
-        self.per_split_publishers.setdefault(split, set()).add(str(d.get("publisher")))
         self.per_publisher.setdefault(str(d.get("publisher")), Counter())[split] += 1
         if len(self.listed) <= LISTED_DOCUMENTS:
             self.listed.append(d)
+
+    def docs_in(self, split: str) -> int:
+        return sum(c[split] for c in self.per_publisher.values())
+
+    def publishers_in(self, split: str) -> list[str]:
+        return sorted(p for p, c in self.per_publisher.items() if c[split])
 
     @property
     def stories(self) -> set:
@@ -338,9 +340,9 @@ def _splits(inp: CardInputs) -> str:
     for s in names:
         rows.append([
             s,
-            tally.per_split_docs[s],
+            tally.docs_in(s),
             len(tally.per_split_stories.get(s, ())),
-            ", ".join(sorted(tally.per_split_publishers.get(s, ()))) or "—",
+            ", ".join(tally.publishers_in(s)) or "—",
             f"{plan.fractions[s]:g}",
         ])
     out = [_table(["split", "documents", "stories", "publishers", "policy fraction"], rows)]
