@@ -497,10 +497,8 @@ def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
         ahead.plan = assign(keys, splits_file, vocab.splits)
     except SplitPolicyError as problem:
         ahead.problem = str(problem)
-        return ahead
     except (AttributeError, KeyError, TypeError, ValueError) as problem:  # not the schema's shape: the validator says where
         ahead.problem = f"{SPLITS_REL}: cannot apply the split policy ({problem!r}); it must follow schema/splits.schema.json"
-        return ahead
     return ahead
 
 

@@ -68,20 +68,34 @@ class Placer:
 
 @dataclass
 class SplitPlan:
-    split_names: tuple[str, ...]
-    placer: Placer  # the split of any document of the corpus: placer.split_of(doc_id, story_id)
+    placer: Placer  # the policy as applied to this corpus: placer.split_of(doc_id, story_id)
     documents: dict[str, int]  # split -> number of documents
-    unit: str  # "story" or "document": what the hash placed
     stories: int  # distinct stories in the corpus
     min_stories: int
-    fractions: dict[str, float]
-    pinned: dict[str, str]  # doc_id -> split, only documents present in the corpus
     pinned_absent: list[str]  # pinned doc ids that are not in this corpus
     followed_pins: list[str]  # unpinned doc ids placed with their story's pinned documents
     hashed_units: int  # stories or documents the hash placed
     leaked_stories: dict[str, dict[str, list[str]]]  # story -> split -> doc ids (only stories in >1 split)
     empty_reasons: dict[str, str]  # split -> why it has no documents
     reasons: dict[str, str] = field(default_factory=dict)  # free-text reasons recorded in splits.json
+
+    @property
+    def split_names(self) -> tuple[str, ...]:
+        return self.placer.names
+
+    @property
+    def unit(self) -> str:
+        """"story" or "document": what the hash placed."""
+        return self.placer.unit
+
+    @property
+    def fractions(self) -> dict[str, float]:
+        return self.placer.fractions
+
+    @property
+    def pinned(self) -> dict[str, str]:
+        """doc_id -> split, only documents present in the corpus."""
+        return self.placer.pinned
 
     def split_of(self, doc_id: str, story_id: str) -> str:
         return self.placer.split_of(doc_id, story_id)
@@ -175,14 +189,10 @@ def assign(docs: Collection[DocKey], splits_file: dict, names: tuple[str, ...]) 
             leaked[story] = {s: sorted(per[s]) for s in names if s in per}
 
     plan = SplitPlan(
-        split_names=names,
         placer=placer,
         documents=documents,
-        unit=unit,
         stories=n_stories,
         min_stories=min_stories,
-        fractions=fractions,
-        pinned=pinned,
         pinned_absent=sorted(d for d in raw_pins if d not in present_pins),
         followed_pins=sorted(followed),
         hashed_units=n_stories - len(pins_by_story) if unit == "story" else hashed_docs,
