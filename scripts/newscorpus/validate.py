@@ -1550,13 +1550,11 @@ def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
         # a document's file name, even on a folder, is a document (a folder there is L1-unreadable)
         return name not in ALLOWED_EXTRA_FILES and _doc_id_from_raw_name(name) is None
 
-    def stray_annotated(name: str, is_dir: bool) -> bool:
-        return name not in ALLOWED_EXTRA_FILES and name != PASSES_DIR and (
-            is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md"))
-        )
-
-    def stray_in_pass(name: str, is_dir: bool) -> bool:
+    def stray_in_pass(name: str, is_dir: bool) -> bool:  # an annotation folder holds .json and .md files
         return name not in ALLOWED_EXTRA_FILES and (is_dir or not (name.endswith(ANNOTATION_SUFFIX) or name.endswith(".md")))
+
+    def stray_annotated(name: str, is_dir: bool) -> bool:  # ... and annotated/ also holds passes/
+        return name != PASSES_DIR and stray_in_pass(name, is_dir)
 
     for name, is_dir in _strays_in(paths.raw_dir, stray_raw):
         if is_dir:
