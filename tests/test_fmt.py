@@ -10,6 +10,9 @@ import stat
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from newscorpus import cli
 from newscorpus.corpus import CorpusPaths
 from newscorpus.validate import validate_corpus
@@ -137,3 +140,61 @@ def test_validator_layout_check_equals_jsonio_canonical_dumps(valid_corpus):
             data["zz_unknown"] = {"b": 1, "a": [1, {"y": 2, "x": 3}]}
             assert canonical_bytes(valid_corpus, kind, data) == canonical_dumps(data, schema).encode("utf-8"), path
             scramble(path, seed=i * 10 + attempt)
+
+
+_span_values = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=4), st.floats(allow_nan=False, allow_infinity=False))
+_offsets = {"start": st.one_of(st.integers(0, 4), st.booleans()), "end": st.one_of(st.integers(0, 4), st.booleans())}
+_odd_offsets = {"start": st.one_of(st.integers(0, 4), st.just(1.0)), "end": st.one_of(st.integers(0, 4), st.just("2"))}
+_flat = {
+    "id": st.one_of(st.sampled_from(["e1", "e2", "q1"]), st.integers(0, 2)),
+    "text": st.text(max_size=6),  # "}, {" and newlines included
+    "label": st.sampled_from(["PERSON", "ORG"]),
+    "note": _span_values,
+}
+_nested = {
+    "zz_unknown": st.one_of(_span_values, st.lists(st.integers(0, 2), max_size=2)),
+    "speaker": st.fixed_dictionaries({"text": st.text(max_size=3), "start": st.integers(0, 4), "end": st.integers(0, 4)}),
+}
+_spans = st.one_of(  # flat spans (the fast path's case), spans with nested values, offsets that are not integers
+    st.lists(st.fixed_dictionaries(_offsets, optional=_flat), max_size=6),
+    st.lists(st.fixed_dictionaries(_offsets, optional={**_flat, **_nested}), max_size=6),
+    st.lists(st.fixed_dictionaries(_odd_offsets, optional=_flat), max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_validator_span_lists_equal_jsonio_canonical_dumps(valid_corpus, data):
+    """The validator's canonical layout takes a fast path for span lists that are sorted, flat
+    and in key order; on any span list (ties, booleans as offsets, keys in any order, nested
+    values, unknown keys, items that are not spans) it gives jsonio.canonical_dumps's bytes."""
+    from newscorpus.jsonio import _ordered, canonical_dumps
+    from newscorpus.validate import canonical_bytes
+
+    schema = json.loads((valid_corpus / "schema" / "annotation.schema.json").read_text("utf-8"))
+    ann = json.loads((valid_corpus / "annotated" / f"{ALPHA}.json").read_text("utf-8"))
+    for layer in ("zones", "entities", "quotes", "dates", "numeric_claims"):
+        spans = data.draw(_spans, label=layer)
+        shuffled = []
+        for span in spans:
+            keys = list(span)
+            if data.draw(st.booleans(), label="reorder keys"):
+                keys = data.draw(st.permutations(keys), label="key order")
+            shuffled.append({k: span[k] for k in keys})
+        if shuffled and data.draw(st.booleans(), label="add a non-span item"):
+            shuffled.append(data.draw(st.one_of(st.text(max_size=2), st.integers(), st.none(), st.fixed_dictionaries({"start": st.integers(0, 2)}))))
+        if data.draw(st.booleans(), label="sort by offsets"):  # the order of a canonical file, ties aside
+            try:
+                shuffled.sort(key=lambda v: (v["start"], v["end"]))
+            except (TypeError, KeyError):
+                pass
+        ann[layer] = shuffled
+    if data.draw(st.booleans(), label="keys in schema order"):  # as in a canonical file
+        ann = _ordered(ann, schema, schema)
+        if data.draw(st.booleans(), label="but not inside nested values"):
+            for layer in ("zones", "entities", "quotes", "dates", "numeric_claims"):
+                for span in ann[layer]:
+                    for key, value in list(span.items()) if isinstance(span, dict) else ():
+                        if isinstance(value, dict):
+                            span[key] = dict(reversed(value.items()))
+    assert canonical_bytes(valid_corpus, "annotation", ann) == canonical_dumps(ann, schema).encode("utf-8")
