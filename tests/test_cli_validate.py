@@ -76,11 +76,19 @@ def test_one_file_reads_only_its_document(make_corpus, monkeypatch):
     opened: list[str] = []
     real_read_bytes = Path.read_bytes
 
+    def note(path) -> None:
+        opened.append(Path(path).resolve().relative_to(root.resolve()).as_posix())
+
     def spy(self: Path) -> bytes:
-        opened.append(self.resolve().relative_to(root.resolve()).as_posix())
+        note(self)
         return real_read_bytes(self)
 
+    def spy_open(path, *args, **kwargs):  # the validator reads document files with open()
+        note(path)
+        return open(path, *args, **kwargs)
+
     monkeypatch.setattr(Path, "read_bytes", spy)
+    monkeypatch.setattr(validate, "open", spy_open, raising=False)
     report = validate.validate_corpus(CorpusPaths(root), [root / "annotated" / f"{ALPHA}.json"])
     assert [d.doc_id for d in report.documents] == [ALPHA]
     assert report.passes == {}

@@ -180,9 +180,9 @@ class _File:
 
 
 def _read_bytes(root: Path, f: _File) -> bytes | None:
-    path = root / f.rel
+    path = os.path.join(root, f.rel)  # a str path: pathlib's objects cost more than the read
     try:
-        info = path.stat()
+        info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             f.add("L1-unreadable", f"{f.rel} is not a regular file (a directory or a special file)", line=1)
             return None
@@ -194,7 +194,8 @@ def _read_bytes(root: Path, f: _File) -> bytes | None:
                 line=1,
             )
             return None
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         f.add("L1-unreadable", f"{f.rel} cannot be read: {exc.strerror or exc}", line=1)
         return None
@@ -559,9 +560,9 @@ class RegistryState:
     text: str | None = None
 
 
-def _stat_key(path: Path) -> tuple | None:
+def _stat_key(path: str | Path) -> tuple | None:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -569,7 +570,7 @@ def _stat_key(path: Path) -> tuple | None:
 
 def registry_state(root: Path, rel: str) -> RegistryState:
     """Check a registry file (L1, L2, canonical layout, unique ids); cached per process."""
-    return _registry_state(str(root), rel, _stat_key(root / rel))
+    return _registry_state(str(root), rel, _stat_key(os.path.join(root, rel)))
 
 
 @lru_cache(maxsize=64)
@@ -1144,7 +1145,7 @@ def doc_id_problem(root: str | Path, doc_id: str) -> str | None:
     """Why `doc_id` is not a safe document id, or None."""
     if "/" in doc_id or "\\" in doc_id or ".." in doc_id or doc_id in ("", ".") or "\x00" in doc_id:
         return "it contains a path separator or '..'"
-    pattern, max_length = _doc_id_rule(str(Path(root)))
+    pattern, max_length = _doc_id_rule(os.fspath(root))
     if len(doc_id) > max_length:
         return f"it is longer than {max_length} characters"
     if not pattern.fullmatch(doc_id):
@@ -1240,7 +1241,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels:
     _check_annotation_values(root, ann, meta)
 
 
-def _exists(path: Path) -> bool:
+def _exists(path: str | Path) -> bool:
     return os.path.lexists(path)
 
 
@@ -1257,7 +1258,8 @@ def validate_pass_document(root: str, annotator: str, doc_id: str) -> DocumentRe
 def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     result = DocumentResult(doc_id=doc_id)
     raw_rel, meta_rel, ann_rel = _raw_rel(doc_id), _meta_rel(doc_id), _annotation_rel(doc_id, annotator)
-    anchor_rel = ann_rel if annotator is not None else (raw_rel if _exists(root / raw_rel) else meta_rel if _exists(root / meta_rel) else ann_rel)
+    has_raw, has_meta, has_ann = (_exists(os.path.join(root, rel)) for rel in (raw_rel, meta_rel, ann_rel))
+    anchor_rel = ann_rel if annotator is not None else (raw_rel if has_raw else meta_rel if has_meta else ann_rel)
     anchor_file = _File(anchor_rel, "raw")
     problem = doc_id_problem(root, doc_id)
     if problem:
@@ -1266,7 +1268,6 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
                         hint="rename the raw, metadata and annotation files to a lower-case publisher_date_slug id")
         result.diagnostics = anchor_file.diagnostics
         return result
-    has_raw, has_meta, has_ann = _exists(root / raw_rel), _exists(root / meta_rel), _exists(root / ann_rel)
     labels = registry_state(root, _registry_rel_for(root, annotator)).labels
     raw = _File(raw_rel, "raw") if has_raw else None
     if raw is not None:
