@@ -242,3 +242,20 @@ def test_ci_workflow_and_pre_commit_hooks_run_the_validator():
         for hook in hooks:
             assert hook["entry"].split()[1] in cli.COMMANDS
             assert hook["files"].startswith("^(raw")
+
+
+def test_no_progress_turns_the_bar_off(valid_corpus, monkeypatch):
+    """`validate --no-progress`, as `build --no-progress`: no bar is made at all."""
+    made: list[str] = []
+
+    def spy(total: int, desc: str):
+        made.append(desc)
+        return validate._NoBar()
+
+    monkeypatch.setattr(validate, "_progress_bar", spy)
+    with redirect_stdout(io.StringIO()):
+        assert cli.main(["validate", "--root", str(valid_corpus), "--no-progress"]) == 0
+    assert made == []
+    with redirect_stdout(io.StringIO()):
+        assert cli.main(["validate", "--root", str(valid_corpus)]) == 0
+    assert made == ["validate"]

@@ -2160,6 +2160,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", type=Path, default=None, help="write the report to this file (atomically) instead of standard output")
     parser.add_argument("--schema-engine", choices=ENGINES, default=None,
                         help=f"JSON Schema engine: auto (jsonschema_rs fast pass, jsonschema for messages), rs, or jsonschema (also ${ENGINE_ENV})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (there is none off a terminal anyway), as for build")
     parser.add_argument("--explain", metavar="CODE", default=None, help="print the explanation of a rule code and exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
 
@@ -2230,7 +2231,7 @@ def run(args: argparse.Namespace) -> int:
                 if not args.paths:
                     raise
                 paths = find_root(args.paths[0])
-        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False, progress=True)
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False, progress=not args.no_progress)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
         return EXIT_USAGE
