@@ -361,7 +361,7 @@ def test_card_counts_are_generated(built):
     readme = (dist / "README.md").read_text("utf-8")
     assert "<!-- generated:" not in readme and "template-note" not in readme
     n = len(default_docs())
-    assert f"| entities | " in readme
+    assert "| entities | " in readme
     assert f"This build holds **{n} annotated documents**" in readme
     assert "| `PERSON` |" in readme  # per-label table
     assert "No inter-annotator agreement report exists" in readme

@@ -138,7 +138,7 @@ def _parts(vocab: Vocabulary, roles: tuple[str, ...]):
 def config_features(name: str, vocab: Vocabulary, roles: tuple[str, ...]):
     """The `datasets.Features` of config `name` (one of CONFIGS)."""
     ds, s, i32, provenance, zone, entity, quote, date, numeric = _parts(vocab, roles)
-    V, CL, L = ds.Value, ds.ClassLabel, ds.List
+    CL, L = ds.ClassLabel, ds.List
     zone_type = CL(names=list(vocab.zone_types))
     # Columns every span row carries so that it can be used without the documents config.
     span_context = {
