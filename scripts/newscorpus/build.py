@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from newscorpus import __version__
-from newscorpus.corpus import ANNOTATED_DIR, REGISTRY_FILE, SPLITS_FILE, CorpusNotFound, CorpusPaths, find_root
+from newscorpus.corpus import AGREEMENT_REL, REGISTRY_REL, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel
 from newscorpus.features import (
     CONFIGS,
     DOCUMENTS,
@@ -67,7 +67,6 @@ from newscorpus.spill import SpillList
 DEFAULT_OUT = "dist"
 MANIFEST = "MANIFEST.json"
 CARD_TEMPLATE = "DATASET_CARD.md"
-AGREEMENT_FILE = "annotated/passes/agreement.json"
 MANIFEST_FORMAT = "newscorpus-dist/1"
 PARQUET_METADATA_KEY = b"newscorpus"
 
@@ -449,8 +448,6 @@ def _check_out(out: Path, root: Path) -> None:
 
 # ----------------------------------------------------------------------------- rows in order
 
-SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"  # as the validator names them in report.corpus_files
-REGISTRY_REL = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
 
 
 @dataclass
@@ -521,7 +518,7 @@ class _StoriesAsPlanned:
         if planned == story_id:
             return None
         return (
-            f"raw/{doc_id}.meta.json: changed while the build was running (story_id {planned!r} when the split plan "
+            f"{meta_rel(doc_id)}: changed while the build was running (story_id {planned!r} when the split plan "
             f"was made, {story_id!r} when validated); run the build again"
         )
 
@@ -740,15 +737,15 @@ def source_commit(root: Path) -> dict:
 
 
 def _read_agreement(root: Path) -> dict | None:
-    path = root / AGREEMENT_FILE
+    path = root / AGREEMENT_REL
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise BuildError(f"{AGREEMENT_FILE}: not valid UTF-8 JSON ({problem})") from None
+        raise BuildError(f"{AGREEMENT_REL}: not valid UTF-8 JSON ({problem})") from None
     if not isinstance(data, dict) or not isinstance(data.get("layers"), dict):
-        raise BuildError(f"{AGREEMENT_FILE}: $.layers: missing; expected the output of `newscorpus agreement --format json`")
+        raise BuildError(f"{AGREEMENT_REL}: $.layers: missing; expected the output of `newscorpus agreement --format json`")
     return data
 
 
@@ -803,7 +800,7 @@ def _write_manifest(
     corpus_inputs = []
     for rel in sorted(
         [f"schema/{p.name}" for p in (root / "schema").glob("*.json")]
-        + [REGISTRY_REL, SPLITS_REL, AGREEMENT_FILE, CARD_TEMPLATE]
+        + [REGISTRY_REL, SPLITS_REL, AGREEMENT_REL, CARD_TEMPLATE]
     ):
         p = root / rel
         if p.is_file():

@@ -32,10 +32,10 @@ from newscorpus.features import (
     ner_types,
 )
 from newscorpus.spec import Vocabulary
-from newscorpus.splits import SPLITS_PATH, SplitPlan
+from newscorpus.corpus import AGREEMENT_REL, SPLITS_REL
+from newscorpus.splits import SplitPlan
 
 TEMPLATE = "DATASET_CARD.md"
-AGREEMENT_PATH = "annotated/passes/agreement.json"
 # Exact-span F1 the two blind passes should reach before adjudication (issue 6; OntoNotes kept
 # layers at about 0.90). Declared once here; the card marks each layer against it.
 AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_claims": 0.90}
@@ -361,7 +361,7 @@ def _splits(inp: CardInputs) -> str:
         )
     if plan.pinned:
         pins = "; ".join(f"`{d}` → {s}" for d, s in sorted(plan.pinned.items()))
-        out.append(f"Pinned in `{SPLITS_PATH}` (these never move when articles are added): {pins}.")
+        out.append(f"Pinned in `{SPLITS_REL}` (these never move when articles are added): {pins}.")
     if plan.followed_pins:
         out.append(f"Placed with their story's pinned documents: {', '.join(f'`{d}`' for d in plan.followed_pins)}.")
     if plan.pinned_absent:
@@ -387,7 +387,7 @@ def _splits(inp: CardInputs) -> str:
         )
     if plan.reasons:
         lines = [f"- `{k}`: {v}" for k, v in sorted(plan.reasons.items())]
-        out.append(f"Reasons recorded in `{SPLITS_PATH}`:\n\n" + "\n".join(lines))
+        out.append(f"Reasons recorded in `{SPLITS_REL}`:\n\n" + "\n".join(lines))
     return "\n\n".join(out) + "\n"
 
 
@@ -485,7 +485,7 @@ def _agreement(inp: CardInputs) -> str:
     data = inp.agreement
     if data is None:
         return (
-            f"No inter-annotator agreement report exists for this build (`{AGREEMENT_PATH}` is absent). "
+            f"No inter-annotator agreement report exists for this build (`{AGREEMENT_REL}` is absent). "
             "Until a second blind pass is compared with `newscorpus agreement --format json`, treat the "
             "annotations as the work of the annotator(s) named above, without a measured error rate.\n"
         )
@@ -505,7 +505,7 @@ def _agreement(inp: CardInputs) -> str:
         if isinstance(docs, list):
             compared += f" over {len(docs)} document{'s' if len(docs) != 1 else ''}"
         compared += "."
-    out = [f"From `{AGREEMENT_PATH}` (written by `newscorpus agreement --format json`).{compared}\n", _table(["layer", "span precision", "span recall", "span F1", "partial-match F1", "target span F1"], rows)]
+    out = [f"From `{AGREEMENT_REL}` (written by `newscorpus agreement --format json`).{compared}\n", _table(["layer", "span precision", "span recall", "span F1", "partial-match F1", "target span F1"], rows)]
     attr_rows = []
     for layer, v in layers.items():
         attrs = v.get("attributes") or {}

@@ -25,6 +25,25 @@ ANNOTATION_SUFFIX = ".json"
 REGISTRY_FILE = "entity_registry.json"
 SPLITS_FILE = "splits.json"
 RESERVED_ANNOTATED_FILES = frozenset({REGISTRY_FILE, SPLITS_FILE})
+# Paths relative to the corpus root, as every message, report and manifest names them.
+REGISTRY_REL = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
+SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
+AGREEMENT_REL = f"{ANNOTATED_DIR}/{PASSES_DIR}/agreement.json"
+
+
+def raw_rel(doc_id: str) -> str:
+    return f"{RAW_DIR}/{doc_id}{RAW_SUFFIX}"
+
+
+def meta_rel(doc_id: str) -> str:
+    return f"{RAW_DIR}/{doc_id}{META_SUFFIX}"
+
+
+def annotation_rel(doc_id: str, annotator: str | None = None) -> str:
+    """The gold annotation, or an annotator's pass when `annotator` is given."""
+    if annotator is None:
+        return f"{ANNOTATED_DIR}/{doc_id}{ANNOTATION_SUFFIX}"
+    return f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{doc_id}{ANNOTATION_SUFFIX}"
 
 
 class CorpusNotFound(Exception):

@@ -24,7 +24,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newscorpus.corpus import ANNOTATED_DIR, PASSES_DIR, REGISTRY_FILE, SPLITS_FILE, CorpusNotFound, CorpusPaths, find_root
+from newscorpus.corpus import (
+    ANNOTATED_DIR,
+    PASSES_DIR,
+    REGISTRY_FILE,
+    REGISTRY_REL,
+    SPLITS_REL,
+    CorpusNotFound,
+    CorpusPaths,
+    annotation_rel,
+    find_root,
+    meta_rel,
+)
 from newscorpus.jsonio import atomic_write_bytes, canonical_dumps
 from newscorpus.positions import read_json_strict
 from newscorpus.spec import load_schemas
@@ -33,8 +44,6 @@ from newscorpus.validate import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
-    _annotation_rel,
-    _meta_rel,
     pass_annotators,
     pass_doc_ids,
     resolve_targets,
@@ -78,26 +87,26 @@ def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[lis
 
     if selection.whole:
         for doc_id in paths.meta_doc_ids():
-            add(_meta_rel(doc_id), "metadata")
+            add(meta_rel(doc_id), "metadata")
         for doc_id in paths.annotation_doc_ids():
-            add(_annotation_rel(doc_id), "annotation")
+            add(annotation_rel(doc_id), "annotation")
         for annotator in pass_annotators(paths):
             add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
             for doc_id in pass_doc_ids(paths, annotator):
-                add(_annotation_rel(doc_id, annotator), "annotation")
-        add(f"{ANNOTATED_DIR}/{REGISTRY_FILE}", "registry")
-        add(f"{ANNOTATED_DIR}/{SPLITS_FILE}", "splits")
+                add(annotation_rel(doc_id, annotator), "annotation")
+        add(REGISTRY_REL, "registry")
+        add(SPLITS_REL, "splits")
     for doc_id in selection.doc_ids:
-        add(_meta_rel(doc_id), "metadata")
-        add(_annotation_rel(doc_id), "annotation")
+        add(meta_rel(doc_id), "metadata")
+        add(annotation_rel(doc_id), "annotation")
     for annotator, doc_id in selection.passes:
-        add(_annotation_rel(doc_id, annotator), "annotation")
+        add(annotation_rel(doc_id, annotator), "annotation")
     for annotator in selection.pass_registries:
         add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
     if selection.registry:
-        add(f"{ANNOTATED_DIR}/{REGISTRY_FILE}", "registry")
+        add(REGISTRY_REL, "registry")
     if selection.splits:
-        add(f"{ANNOTATED_DIR}/{SPLITS_FILE}", "splits")
+        add(SPLITS_REL, "splits")
     return sorted(found.items()), selection.ignored
 
 

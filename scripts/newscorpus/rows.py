@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newscorpus import ner as nerlib
+from newscorpus.corpus import annotation_rel
 from newscorpus.features import (
     DATES,
     DOCUMENTS,
@@ -94,10 +95,6 @@ _NESTED = {"speaker": _SUB_SPAN, "cue": _SUB_SPAN, "intermediary": (*_SUB_SPAN, 
 _RELATED = ("relation", "publisher", "title", "url", "date", "how_established", "confidence")
 
 
-def _annotation_path(doc_id: str) -> str:
-    return f"annotated/{doc_id}.json"
-
-
 def _index(vocab: Vocabulary, set_name: str, value: Any, where: str) -> int | None:
     if value is None:
         return None
@@ -125,7 +122,7 @@ def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[
     """The layer's spans as feature-shaped dicts (labels as ClassLabel indices), in file order."""
     out = []
     for n, span in enumerate(ann.get(layer) or []):
-        where = f"{_annotation_path(doc_id)}: $.{layer}[{n}]"
+        where = f"{annotation_rel(doc_id)}: $.{layer}[{n}]"
         item: dict[str, Any] = {}
         for key in _FIELDS[layer]:
             value = span.get(key)
@@ -185,14 +182,14 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
     vocab = ctx.vocab
     if ann.get("raw_sha256") != doc.raw_sha256:
         raise RowError(
-            f"{_annotation_path(doc_id)}: $.raw_sha256: {ann.get('raw_sha256')} does not match the raw file "
+            f"{annotation_rel(doc_id)}: $.raw_sha256: {ann.get('raw_sha256')} does not match the raw file "
             f"({doc.raw_sha256}); the annotation was made on another text"
         )
 
     layers = {layer: _layer_items(doc_id, ann, layer, vocab) for layer in ("zones", *SPAN_CONFIGS)}
     roles = ctx.roles
     annotators = [
-        {"id": a.get("id"), "role": _role(roles, a.get("role"), f"{_annotation_path(doc_id)}: $.annotators[{i}].role"),
+        {"id": a.get("id"), "role": _role(roles, a.get("role"), f"{annotation_rel(doc_id)}: $.annotators[{i}].role"),
          "note": a.get("note")}
         for i, a in enumerate(ann.get("annotators") or [])
     ]

@@ -26,7 +26,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Collection, NamedTuple
 
-SPLITS_PATH = "annotated/splits.json"
+from newscorpus.corpus import SPLITS_REL
+
 
 
 class SplitPolicyError(Exception):
@@ -124,14 +125,14 @@ def _policy(splits_file: dict, names: tuple[str, ...]) -> tuple[int, dict[str, f
         salt = str(policy["salt"])
     except (KeyError, TypeError, ValueError) as problem:
         raise SplitPolicyError(
-            f"{SPLITS_PATH}: $.policy: cannot read the policy ({problem!r}); it must follow schema/splits.schema.json"
+            f"{SPLITS_REL}: $.policy: cannot read the policy ({problem!r}); it must follow schema/splits.schema.json"
         ) from None
     total = sum(fractions.values())
     if abs(total - 1.0) > 1e-9:
         shown = ", ".join(f"{n} {fractions[n]:g}" for n in names)
-        raise SplitPolicyError(f"{SPLITS_PATH}: $.policy.fractions: the fractions must add up to 1 ({shown} = {total:g})")
+        raise SplitPolicyError(f"{SPLITS_REL}: $.policy.fractions: the fractions must add up to 1 ({shown} = {total:g})")
     if any(v < 0 for v in fractions.values()):
-        raise SplitPolicyError(f"{SPLITS_PATH}: $.policy.fractions: a fraction is negative")
+        raise SplitPolicyError(f"{SPLITS_REL}: $.policy.fractions: a fraction is negative")
     return min_stories, fractions, salt
 
 
@@ -146,7 +147,7 @@ def assign(docs: Collection[DocKey], splits_file: dict, names: tuple[str, ...]) 
     for doc_id, split in raw_pins.items():
         if split not in names:
             raise SplitPolicyError(
-                f"{SPLITS_PATH}: $.assignments[{doc_id!r}]: unknown split {split!r} (known: {', '.join(names)})"
+                f"{SPLITS_REL}: $.assignments[{doc_id!r}]: unknown split {split!r} (known: {', '.join(names)})"
             )
     # pass 1: the corpus-wide facts (how many stories; which stories have pinned documents)
     stories: set[str] = set()
@@ -212,7 +213,7 @@ def _why_empty(plan: SplitPlan, split: str, n_docs: int) -> str:
     parts: list[str] = []
     if pinned_here:
         where = ", ".join(f"{d} → {s}" for d, s in sorted(plan.pinned.items()))
-        parts.append(f"{pinned_here} of {n_docs} documents are pinned in {SPLITS_PATH} to other splits ({where})")
+        parts.append(f"{pinned_here} of {n_docs} documents are pinned in {SPLITS_REL} to other splits ({where})")
     if plan.fractions[split] == 0:
         parts.append(f"the policy gives {split} a fraction of 0")
     elif plan.hashed_units == 0:

@@ -47,9 +47,14 @@ from newscorpus.corpus import (
     RAW_SUFFIX,
     REGISTRY_FILE,
     SPLITS_FILE,
+    SPLITS_REL,
+    REGISTRY_REL,
     CorpusNotFound,
     CorpusPaths,
+    annotation_rel,
     find_root,
+    meta_rel,
+    raw_rel,
 )
 from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_chunks
@@ -599,7 +604,7 @@ def _registry_rel_for(root: Path, annotator: str | None) -> str:
         own = f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
         if (root / own).is_file():
             return own
-    return f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
+    return REGISTRY_REL
 
 
 def _suggest_ids(eid: str, labels: dict[str, str]) -> str | None:
@@ -1153,20 +1158,6 @@ def doc_id_problem(root: str | Path, doc_id: str) -> str | None:
     return None
 
 
-def _raw_rel(doc_id: str) -> str:
-    return f"{RAW_DIR}/{doc_id}{RAW_SUFFIX}"
-
-
-def _meta_rel(doc_id: str) -> str:
-    return f"{RAW_DIR}/{doc_id}{META_SUFFIX}"
-
-
-def _annotation_rel(doc_id: str, annotator: str | None = None) -> str:
-    if annotator is None:
-        return f"{ANNOTATED_DIR}/{doc_id}{ANNOTATION_SUFFIX}"
-    return f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{doc_id}{ANNOTATION_SUFFIX}"
-
-
 def _check_doc_id_field(f: _File, doc_id: str) -> None:
     stated = f.data.get("doc_id")
     if stated != doc_id:
@@ -1257,9 +1248,9 @@ def validate_pass_document(root: str, annotator: str, doc_id: str) -> DocumentRe
 
 def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     result = DocumentResult(doc_id=doc_id)
-    raw_rel, meta_rel, ann_rel = _raw_rel(doc_id), _meta_rel(doc_id), _annotation_rel(doc_id, annotator)
-    has_raw, has_meta, has_ann = (_exists(os.path.join(root, rel)) for rel in (raw_rel, meta_rel, ann_rel))
-    anchor_rel = ann_rel if annotator is not None else (raw_rel if has_raw else meta_rel if has_meta else ann_rel)
+    raw_at, meta_at, ann_at = raw_rel(doc_id), meta_rel(doc_id), annotation_rel(doc_id, annotator)
+    has_raw, has_meta, has_ann = (_exists(os.path.join(root, rel)) for rel in (raw_at, meta_at, ann_at))
+    anchor_rel = ann_at if annotator is not None else (raw_at if has_raw else meta_at if has_meta else ann_at)
     anchor_file = _File(anchor_rel, "raw")
     problem = doc_id_problem(root, doc_id)
     if problem:
@@ -1269,27 +1260,27 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         result.diagnostics = anchor_file.diagnostics
         return result
     labels = registry_state(root, _registry_rel_for(root, annotator)).labels
-    raw = _File(raw_rel, "raw") if has_raw else None
+    raw = _File(raw_at, "raw") if has_raw else None
     if raw is not None:
         _load_raw(root, raw)
-    meta = _File(meta_rel, "metadata") if has_meta else None
-    ann = _File(ann_rel, "annotation") if has_ann else None
+    meta = _File(meta_at, "metadata") if has_meta else None
+    ann = _File(ann_at, "annotation") if has_ann else None
     if annotator is None:
         if not has_raw:
             for other in (meta, ann):
                 if other is not None:
-                    other.add("L6-missing-raw", f"{other.rel} has no raw file: {raw_rel} does not exist", line=1, hint="add the raw file, or fix this file's name")
+                    other.add("L6-missing-raw", f"{other.rel} has no raw file: {raw_at} does not exist", line=1, hint="add the raw file, or fix this file's name")
         else:
             if not has_meta:
-                raw.add("L6-missing-metadata", f"{raw_rel} has no metadata: {meta_rel} does not exist", line=1, hint="add the metadata (schema/metadata.schema.json)")
+                raw.add("L6-missing-metadata", f"{raw_at} has no metadata: {meta_at} does not exist", line=1, hint="add the metadata (schema/metadata.schema.json)")
             if not has_ann:
-                raw.add("L6-missing-annotation", f"{raw_rel} has no annotation: {ann_rel} does not exist", line=1, hint="annotate the document (annotated/GUIDELINES.md)")
+                raw.add("L6-missing-annotation", f"{raw_at} has no annotation: {ann_at} does not exist", line=1, hint="annotate the document (annotated/GUIDELINES.md)")
         meta_ok = meta is not None and _check_metadata(root, meta, raw, doc_id, labels)
         meta_data = meta.data if meta_ok else None
     else:
-        meta_data = _quiet_metadata(root, meta_rel) if has_meta else None
+        meta_data = _quiet_metadata(root, meta_at) if has_meta else None
         if not has_raw and ann is not None:
-            ann.add("L6-missing-raw", f"{ann_rel} has no raw file: {raw_rel} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
+            ann.add("L6-missing-raw", f"{ann_at} has no raw file: {raw_at} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
     if ann is not None:
         _check_annotation(root, ann, raw, doc_id, labels, meta_data)
     files = [anchor_file, raw, meta, ann] if annotator is None else [anchor_file, raw, ann]
@@ -1533,7 +1524,7 @@ def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
 
 
 def _check_splits(root: Path, paths: CorpusPaths) -> tuple[list[Diagnostic], Any, str | None]:
-    rel = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
+    rel = SPLITS_REL
     f = _File(rel, "splits")
     if not _load_json(root, f) or not _check_schema(root, f):
         return f.diagnostics, f.data, f.sha256
@@ -1541,7 +1532,7 @@ def _check_splits(root: Path, paths: CorpusPaths) -> tuple[list[Diagnostic], Any
         if not os.path.lexists(paths.raw(doc_id)):  # listed in raw/ as the document list is, whatever it is
             f.add(
                 "L6-split-unknown-doc",
-                f"assignments pins {_q(doc_id)}, which is not a document of the corpus (no {_raw_rel(doc_id)})",
+                f"assignments pins {_q(doc_id)}, which is not a document of the corpus (no {raw_rel(doc_id)})",
                 ("assignments", doc_id),
                 key=True,
             )
@@ -1780,7 +1771,7 @@ def validate_corpus(
     for cached in (_rs_validator, _reference_validator, _registry_state, _doc_id_rule, _key_order):
         getattr(cached, "cache_clear", lambda: None)()  # the schemas may have changed since the last run
 
-    registry_rel = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
+    registry_rel = REGISTRY_REL
     annotators_all = pass_annotators(paths)
     if selection.whole:
         doc_ids = paths.all_doc_ids()
@@ -1797,7 +1788,7 @@ def validate_corpus(
         report.corpus_files[registry_rel] = corpus_registry.sha256
         report.corpus_diagnostics.extend(corpus_registry.diagnostics)
     elif selection.whole or selection.registry or doc_ids or pass_tasks:
-        needs = selection.whole or selection.registry or any(_exists(root / _annotation_rel(d)) for d in doc_ids) or pass_tasks
+        needs = selection.whole or selection.registry or any(_exists(root / annotation_rel(d)) for d in doc_ids) or pass_tasks
         if needs:
             report.corpus_diagnostics.append(
                 Diagnostic("L6-missing-file", "error", registry_rel, f"{registry_rel} does not exist: entity ids cannot be checked", line=1,
@@ -1816,8 +1807,8 @@ def validate_corpus(
     scan_complete = True
     used_scan: dict[str, set[str]] | None = None
     if selection.registry and not selection.whole:
-        rels = [_annotation_rel(d) for d in paths.annotation_doc_ids()] + [_meta_rel(d) for d in paths.meta_doc_ids()]
-        rels += [_annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
+        rels = [annotation_rel(d) for d in paths.annotation_doc_ids()] + [meta_rel(d) for d in paths.meta_doc_ids()]
+        rels += [annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
         used_scan, scan_complete = _scan_used_ids(root, rels)
         if corpus_registry.labels is not None:
             extra_docs = set()
@@ -1860,9 +1851,9 @@ def validate_corpus(
             diags, data, sha = _check_splits(root, paths)
             report.corpus_diagnostics.extend(diags)
             report.splits = data
-            report.corpus_files[f"{ANNOTATED_DIR}/{SPLITS_FILE}"] = sha
+            report.corpus_files[SPLITS_REL] = sha
         elif selection.whole:
-            rel = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
+            rel = SPLITS_REL
             report.corpus_diagnostics.append(
                 Diagnostic("L6-missing-file", "error", rel, f"{rel} does not exist: the split policy has no declared place", line=1,
                            hint="add it (schema/splits.schema.json)")
@@ -1926,7 +1917,7 @@ def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
             e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
         elif path in report.corpus_files:
             e["sha256"] = report.corpus_files[path]
-            if kind == "registry" and path == f"{ANNOTATED_DIR}/{REGISTRY_FILE}" and isinstance(report.registry, dict):
+            if kind == "registry" and path == REGISTRY_REL and isinstance(report.registry, dict):
                 e["counts"] = {"entities": len(report.registry.get("entities", []) or [])}
             if kind == "splits" and isinstance(report.splits, dict):
                 e["counts"] = {"assignments": len(report.splits.get("assignments", {}) or {})}
@@ -1937,15 +1928,15 @@ def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
     def sources() -> Iterator[tuple[str, str, DocumentResult | None]]:
         for doc in report.documents:
             if doc.raw_sha256 is not None:
-                yield _raw_rel(doc.doc_id), "raw", doc
+                yield raw_rel(doc.doc_id), "raw", doc
             if doc.metadata_sha256 is not None:
-                yield _meta_rel(doc.doc_id), "metadata", doc
+                yield meta_rel(doc.doc_id), "metadata", doc
             if doc.annotation_sha256 is not None:
-                yield _annotation_rel(doc.doc_id), "annotation", doc
+                yield annotation_rel(doc.doc_id), "annotation", doc
         for annotator, results in report.passes.items():
             for doc in results:
                 if doc.annotation_sha256 is not None:
-                    yield _annotation_rel(doc.doc_id, annotator), "pass_annotation", doc
+                    yield annotation_rel(doc.doc_id, annotator), "pass_annotation", doc
         for path in report.corpus_files:
             yield path, _kind_of(path), None
 
