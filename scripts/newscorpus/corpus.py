@@ -39,6 +39,13 @@ def meta_rel(doc_id: str) -> str:
     return f"{RAW_DIR}/{doc_id}{META_SUFFIX}"
 
 
+def registry_rel(annotator: str | None = None) -> str:
+    """The gold registry, or the one an annotator's pass keeps beside its annotations."""
+    if annotator is None:
+        return REGISTRY_REL
+    return f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
+
+
 def annotation_rel(doc_id: str, annotator: str | None = None) -> str:
     """The gold annotation, or an annotator's pass when `annotator` is given."""
     if annotator is None:

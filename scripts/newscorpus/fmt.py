@@ -25,9 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus.corpus import (
-    ANNOTATED_DIR,
-    PASSES_DIR,
-    REGISTRY_FILE,
     REGISTRY_REL,
     SPLITS_REL,
     CorpusNotFound,
@@ -35,6 +32,7 @@ from newscorpus.corpus import (
     annotation_rel,
     find_root,
     meta_rel,
+    registry_rel,
 )
 from newscorpus.jsonio import atomic_write_bytes, canonical_dumps
 from newscorpus.positions import read_json_strict
@@ -91,7 +89,7 @@ def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[lis
         for doc_id in paths.annotation_doc_ids():
             add(annotation_rel(doc_id), "annotation")
         for annotator in pass_annotators(paths):
-            add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
+            add(registry_rel(annotator), "registry")
             for doc_id in pass_doc_ids(paths, annotator):
                 add(annotation_rel(doc_id, annotator), "annotation")
         add(REGISTRY_REL, "registry")
@@ -102,7 +100,7 @@ def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[lis
     for annotator, doc_id in selection.passes:
         add(annotation_rel(doc_id, annotator), "annotation")
     for annotator in selection.pass_registries:
-        add(f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}", "registry")
+        add(registry_rel(annotator), "registry")
     if selection.registry:
         add(REGISTRY_REL, "registry")
     if selection.splits:

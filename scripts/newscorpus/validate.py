@@ -55,6 +55,7 @@ from newscorpus.corpus import (
     find_root,
     meta_rel,
     raw_rel,
+    registry_rel,
 )
 from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_chunks
@@ -601,7 +602,7 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
 
 def _registry_rel_for(root: Path, annotator: str | None) -> str:
     if annotator is not None:
-        own = f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
+        own = registry_rel(annotator)
         if (root / own).is_file():
             return own
     return REGISTRY_REL
@@ -1771,7 +1772,6 @@ def validate_corpus(
     for cached in (_rs_validator, _reference_validator, _registry_state, _doc_id_rule, _key_order):
         getattr(cached, "cache_clear", lambda: None)()  # the schemas may have changed since the last run
 
-    registry_rel = REGISTRY_REL
     annotators_all = pass_annotators(paths)
     if selection.whole:
         doc_ids = paths.all_doc_ids()
@@ -1782,21 +1782,21 @@ def validate_corpus(
         pass_tasks = sorted(selection.passes)
         pass_registries = set(selection.pass_registries)
 
-    corpus_registry = registry_state(root, registry_rel)
+    corpus_registry = registry_state(root, REGISTRY_REL)
     if corpus_registry.exists:
         report.registry = corpus_registry.data
-        report.corpus_files[registry_rel] = corpus_registry.sha256
+        report.corpus_files[REGISTRY_REL] = corpus_registry.sha256
         report.corpus_diagnostics.extend(corpus_registry.diagnostics)
     elif selection.whole or selection.registry or doc_ids or pass_tasks:
         needs = selection.whole or selection.registry or any(_exists(root / annotation_rel(d)) for d in doc_ids) or pass_tasks
         if needs:
             report.corpus_diagnostics.append(
-                Diagnostic("L6-missing-file", "error", registry_rel, f"{registry_rel} does not exist: entity ids cannot be checked", line=1,
+                Diagnostic("L6-missing-file", "error", REGISTRY_REL, f"{REGISTRY_REL} does not exist: entity ids cannot be checked", line=1,
                            hint="add the registry (schema/entity-registry.schema.json)")
             )
     pass_states: dict[str, RegistryState] = {}
     for annotator in sorted(pass_registries):
-        own = f"{ANNOTATED_DIR}/{PASSES_DIR}/{annotator}/{REGISTRY_FILE}"
+        own = registry_rel(annotator)
         state = registry_state(root, own)
         if state.exists:
             pass_states[annotator] = state
