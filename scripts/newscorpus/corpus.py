@@ -75,24 +75,24 @@ class CorpusPaths:
 
     @property
     def registry(self) -> Path:
-        return self.annotated_dir / REGISTRY_FILE
+        return self.root / REGISTRY_REL
 
     @property
     def splits(self) -> Path:
-        return self.annotated_dir / SPLITS_FILE
+        return self.root / SPLITS_REL
 
     @property
     def passes_dir(self) -> Path:
         return self.annotated_dir / PASSES_DIR
 
     def raw(self, doc_id: str) -> Path:
-        return self.raw_dir / f"{doc_id}{RAW_SUFFIX}"
+        return self.root / raw_rel(doc_id)
 
     def meta(self, doc_id: str) -> Path:
-        return self.raw_dir / f"{doc_id}{META_SUFFIX}"
+        return self.root / meta_rel(doc_id)
 
     def annotation(self, doc_id: str) -> Path:
-        return self.annotated_dir / f"{doc_id}{ANNOTATION_SUFFIX}"
+        return self.root / annotation_rel(doc_id)
 
     def raw_doc_ids(self) -> list[str]:
         """Doc ids with a raw text file, sorted (sorted order keeps every output deterministic)."""
