@@ -1645,18 +1645,24 @@ _AFTER_MAKE: Callable | None = None  # in a worker process: AfterCheck.make, set
 GC_GEN0_THRESHOLD = 50_000
 
 
+def _raise_gc_threshold() -> tuple[int, ...]:
+    """Collect generation 0 at most every GC_GEN0_THRESHOLD allocations; returns the old setting."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(GC_GEN0_THRESHOLD, before[0]), *before[1:])
+    return before
+
+
 def _worker_init(make: Callable | None) -> None:
     global _AFTER_MAKE
     _AFTER_MAKE = make
     gc.freeze()  # what the worker imported stays out of every later collection
-    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+    _raise_gc_threshold()
 
 
 @contextlib.contextmanager
 def _fewer_gc_passes() -> Iterator[None]:
     """The worker's collector setting, for batches checked in this process; restored after."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(GC_GEN0_THRESHOLD, before[0]), *before[1:])
+    before = _raise_gc_threshold()
     try:
         yield
     finally:
