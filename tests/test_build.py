@@ -548,6 +548,31 @@ def test_rows_carry_the_sha256_of_the_bytes_that_were_validated(tmp_path):
     assert manifest["inputs"]["documents_sha256"] == hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
+def test_the_manifest_records_the_registry_and_splits_the_build_used(tmp_path, monkeypatch):
+    """The registry and split policy are read before validation and checked unchanged after it;
+    the manifest gives the sha256 of those bytes, not of whatever is on disk when it is written."""
+    import hashlib
+
+    root = write_corpus(tmp_path / "corpus")
+    paths = CorpusPaths(root)
+    used = {rel: hashlib.sha256((root / rel).read_bytes()).hexdigest() for rel in ("annotated/entity_registry.json", "annotated/splits.json")}
+    real = buildmod._read_agreement
+
+    def agreement_then_touch(at):  # runs after validation, before the manifest
+        for rel in used:
+            (root / rel).write_bytes((root / rel).read_bytes() + b"\n")
+        return real(at)
+
+    monkeypatch.setattr(buildmod, "_read_agreement", agreement_then_touch)
+    build(paths, out=tmp_path / "dist", jobs=1, progress=False)
+    manifest = json.loads((tmp_path / "dist" / MANIFEST).read_text("utf-8"))
+    recorded = {f["path"]: f["sha256"] for f in manifest["inputs"]["files"]}
+    assert {rel: recorded[rel] for rel in used} == used
+    for rel, sha in recorded.items():  # the others are hashed as they are
+        if rel not in used:
+            assert sha == hashlib.sha256((root / rel).read_bytes()).hexdigest(), rel
+
+
 @pytest.mark.parametrize("schema_file,garbage", [("annotation.schema.json", "{"), ("vocabulary.schema.json", None)])
 def test_a_broken_schema_file_is_reported_by_the_validator_not_a_traceback(tmp_path, schema_file, garbage):
     """The build reads schema/ before it validates the documents (features, split plan); a schema

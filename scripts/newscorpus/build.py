@@ -382,7 +382,8 @@ def build(
         except cardlib.CardError as problem:
             raise BuildError(str(problem)) from None
         (tmp / "README.md").write_bytes(readme.encode("utf-8"))
-        _write_manifest(tmp, files, source, vocab, paths, n_docs, inputs_digest.hexdigest(), plan, pa)
+        used = {SPLITS_REL: ahead.splits_sha256, REGISTRY_REL: ahead.registry_sha256}  # the bytes planned and validated
+        _write_manifest(tmp, files, source, vocab, paths, n_docs, inputs_digest.hexdigest(), plan, pa, used)
         _fsync_tree(tmp)
         _swap_into_place(tmp, out)
     except BaseException:
@@ -783,8 +784,11 @@ def _sha256(path: Path) -> str:
 
 
 def _write_manifest(
-    tmp: Path, files: list[ShardFile], source: dict, vocab, paths: CorpusPaths, n_docs: int, documents_sha256: str, plan: SplitPlan, pa
+    tmp: Path, files: list[ShardFile], source: dict, vocab, paths: CorpusPaths, n_docs: int, documents_sha256: str, plan: SplitPlan, pa,
+    used: dict[str, str | None],
 ) -> None:
+    """`used`: the sha256 of input files as the build read them (None: absent), recorded as they
+    are rather than hashed again, so the manifest names the bytes the rows came from."""
     import datasets
 
     rows_of = {f.path: f for f in files}
@@ -802,9 +806,11 @@ def _write_manifest(
         [f"schema/{p.name}" for p in (root / "schema").glob("*.json")]
         + [REGISTRY_REL, SPLITS_REL, AGREEMENT_REL, CARD_TEMPLATE]
     ):
-        p = root / rel
-        if p.is_file():
-            corpus_inputs.append({"path": rel, "sha256": _sha256(p)})
+        if rel in used:
+            if used[rel] is not None:
+                corpus_inputs.append({"path": rel, "sha256": used[rel]})
+        elif (root / rel).is_file():
+            corpus_inputs.append({"path": rel, "sha256": _sha256(root / rel)})
     manifest = {
         "format": MANIFEST_FORMAT,
         "tool": {"name": "newscorpus", "version": __version__},
