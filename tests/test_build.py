@@ -476,6 +476,34 @@ def test_a_config_without_rows_is_left_out_and_explained(tmp_path, monkeypatch):
     assert len(_load(root / "dist", "quotes", tmp_path, monkeypatch)["train"]) > 0
 
 
+def test_warnings_do_not_stop_the_build_but_its_summary_counts_them(tmp_path, capsys):
+    """A build that succeeds despite warnings says so, by rule code; --strict refuses them."""
+    from collections import Counter
+
+    root = write_corpus(tmp_path / "corpus")
+    (root / "raw" / "notes.md").write_text("a stray file\n", "utf-8")  # L6-stray-file, a warning
+    report = validatemod.validate_corpus(CorpusPaths(root), jobs=1, keep_data=False)
+    expected = Counter(d.code for d in report.diagnostics)
+    assert expected["L6-stray-file"] == 1 and {d.severity for d in report.diagnostics} == {"warning"}
+    assert main(["build", "--root", str(root), "--no-progress"]) == 0
+    n = sum(expected.values())
+    codes = ", ".join(f"{c} {k}" for c, k in sorted(expected.items()))
+    assert f"  {n} validator warnings ({codes}): built anyway; `newscorpus validate` shows where" in capsys.readouterr().out
+    assert main(["build", "--root", str(root), "--no-progress", "--strict"]) == 1
+    assert "raw/notes.md" in capsys.readouterr().err
+    result = build(CorpusPaths(root), jobs=1, progress=False)
+    assert result.warnings == expected
+    for code in expected:  # fix every warning: the line goes
+        assert code in {"L6-stray-file", "L6-unused-registry-entry"}, code
+    (root / "raw" / "notes.md").unlink()
+    registry = json.loads((root / "annotated" / "entity_registry.json").read_text("utf-8"))
+    unused = {d.json_path for d in report.diagnostics if d.code == "L6-unused-registry-entry"}
+    registry["entities"] = [e for i, e in enumerate(registry["entities"]) if f"$.entities[{i}]" not in unused]
+    (root / "annotated" / "entity_registry.json").write_text(canonical_dumps(registry, json.loads((root / "schema" / "entity-registry.schema.json").read_text("utf-8"))), "utf-8")
+    assert main(["build", "--root", str(root), "--no-progress"]) == 0
+    assert "validator warning" not in capsys.readouterr().out
+
+
 def test_output_does_not_depend_on_jobs_or_chunking_across_many_chunks(tmp_path, monkeypatch):
     """Row groups are cut by row count alone: worker count and chunk size never change a byte."""
     from newscorpus.synth import generate_corpus

@@ -129,6 +129,7 @@ class BuildResult:
     source: dict
     documents: int
     excluded: list[str] = field(default_factory=list)
+    warnings: Counter = field(default_factory=Counter)  # rule code -> findings that did not stop the build
 
 
 # ----------------------------------------------------------------------------- command line
@@ -209,6 +210,10 @@ def summary(result: BuildResult) -> str:
         lines.append(f"  empty split {split}: {why}")
     if result.excluded:
         lines.append(f"  not annotated, left out: {', '.join(result.excluded)}")
+    if result.warnings:
+        n = sum(result.warnings.values())
+        codes = ", ".join(f"{code} {count}" for code, count in sorted(result.warnings.items()))
+        lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({codes}): built anyway; `newscorpus validate` shows where, `--strict` refuses them")
     where = str(result.out)
     try:
         rel = os.path.relpath(result.out)
@@ -327,6 +332,7 @@ def build(
         report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False, after=after, progress=progress)
         if not report.ok(strict=strict):
             raise BuildRefused(report)
+        warnings = Counter(d.code for d in report.diagnostics)  # ok: none of them is an error
         if ahead.plan is None:
             raise BuildError(ahead.problem)
         if problems:
@@ -389,7 +395,7 @@ def build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded)
+    return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded, warnings=warnings)
 
 
 def _split_order(split: str, names: tuple[str, ...]) -> int:
