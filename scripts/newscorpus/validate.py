@@ -501,8 +501,8 @@ class _KeyOrder:
     def _span_lines(self, value: list, items: Any) -> list[str] | None:
         """A span list's one-line items in canonical order, or None if `value` is not a span
         list (jsonio._is_span_list). A document holds about a hundred spans and nearly every
-        file is canonical: for flat spans already sorted and in key order, the loops run in C
-        (map, sorted, the C JSON encoder); anything else takes the general path."""
+        file is canonical: for spans already sorted and in key order (inner dicts too), the loops
+        run in C (map, sorted, the C JSON encoder); anything else takes the general path."""
         try:
             bounds = list(map(_START_END, value))
         except (TypeError, KeyError):  # an item that is not a dict with "start" and "end"
@@ -510,14 +510,28 @@ class _KeyOrder:
         if not set(map(type, chain.from_iterable(bounds))) <= _INT_TYPES:
             return None
         props = self.props(items)
-        flat = set(map(type, chain.from_iterable(map(dict.values, value)))).isdisjoint((dict, list))
-        in_order = flat and all(self._key_order(props, keys)[1] for keys in set(map(tuple, value)))
+        value_types = set(map(type, chain.from_iterable(map(dict.values, value))))
+        in_order = all(self._key_order(props, keys)[1] for keys in set(map(tuple, value)))
+        if in_order and not value_types.isdisjoint((dict, list)):
+            in_order = list not in value_types and self._inner_dicts_in_order(value, props)
         if in_order and _ONE_LINE_C is not None and len(set(bounds)) == len(bounds) and bounds == sorted(bounds):
             # sorted with no two spans at the same offsets: the canonical order (which breaks
             # ties by id) is the file's order
             return list(map("".join, map(_ONE_LINE_C, value, repeat(0))))
         spans = sorted(value, key=_jsonio._span_sort_key)
         return [_jsonio._one_line(self.ordered(s, items)) for s in spans]
+
+    def _inner_dicts_in_order(self, spans: list[dict], props: dict) -> bool:
+        """Whether every dict inside these spans (a quote's speaker, cue, intermediary) is flat
+        and in key order, so that encoding the span as it is gives its canonical line."""
+        for span in spans:
+            for key, inner in span.items():
+                if type(inner) is dict:
+                    if not self._key_order(self.props(props.get(key)), inner)[1]:
+                        return False
+                    if not set(map(type, inner.values())).isdisjoint((dict, list)):
+                        return False
+        return True
 
     def canonical_bytes(self, data: Any) -> bytes:
         return (self._emit(data, self.schema, 0) + "\n").encode("utf-8")
