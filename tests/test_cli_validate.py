@@ -57,6 +57,20 @@ def test_usage_and_environment_errors_exit_2(tmp_path, valid_corpus):
         assert "Traceback" not in result.stderr
 
 
+def test_an_annotation_link_that_cannot_be_followed_is_reported_not_skipped_or_a_crash(valid_corpus):
+    """A dangling link and a link loop named like annotations are files the contributor meant
+    to add: each is L1-unreadable (exit 1), for validate and for build alike."""
+    (valid_corpus / "annotated" / "loop_2020_a.json").symlink_to("loop_2020_a.json")
+    (valid_corpus / "annotated" / "gone_2020_a.json").symlink_to(valid_corpus / "nowhere.json")
+    for command in (("validate",), ("build", "--no-progress")):
+        result = run_cli(*command, cwd=valid_corpus)
+        assert result.returncode == 1, result.stdout + result.stderr
+        report = result.stdout + result.stderr
+        assert "annotated/loop_2020_a.json:1: error L1-unreadable" in report
+        assert "annotated/gone_2020_a.json:1: error L1-unreadable" in report
+        assert "Traceback" not in report and "internal error" not in report
+
+
 def test_validate_never_imports_the_build_stack(valid_corpus):
     """The validate path must stay light: datasets, pandas and pyarrow are for `build` only."""
     code = (

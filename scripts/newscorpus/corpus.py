@@ -113,7 +113,9 @@ class CorpusPaths:
 
 def _ids_in(folder: Path, suffix: str, files_only: bool = False, reserved: frozenset[str] | set[str] = frozenset()) -> Iterator[str]:
     """Doc ids of the names in `folder` ending in `suffix`, one at a time (os.scandir: no stat
-    per file where the file system reports the type, no Path object per name)."""
+    per file where the file system reports the type, no Path object per name). `files_only`
+    leaves out folders; a name that cannot be examined (a dangling link, a link loop) is kept,
+    so that the validator reports it as unreadable instead of passing over it."""
     try:
         entries = os.scandir(folder)
     except (FileNotFoundError, NotADirectoryError):
@@ -121,8 +123,15 @@ def _ids_in(folder: Path, suffix: str, files_only: bool = False, reserved: froze
     with entries:
         for entry in entries:
             name = entry.name
-            if name.endswith(suffix) and name not in reserved and (not files_only or entry.is_file()):
+            if name.endswith(suffix) and name not in reserved and not (files_only and _is_folder(entry)):
                 yield name[: -len(suffix)]
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def is_corpus_root(path: Path) -> bool:
