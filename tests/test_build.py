@@ -202,6 +202,33 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path, capsys):
     assert (precious / "notes.txt").read_text("utf-8") == "keep me"
 
 
+def test_out_is_checked_and_replaced_where_it_really_is(tmp_path, capsys):
+    """--out reached through a link: refused when it lands in the corpus's own folders; when
+    dist/ itself is a link, the build replaces the folder it points to and the link stays."""
+    root = write_corpus(tmp_path / "corpus")
+    (tmp_path / "alias").symlink_to(root)
+    (root / "rawlink").symlink_to(root / "raw")
+    before = sorted(p.name for p in (root / "raw").iterdir())
+    for out in (tmp_path / "alias" / "raw" / "z", root / "rawlink" / "dist"):
+        assert main(["build", "--root", str(root), "--out", str(out), "--no-progress"]) == 2
+        assert "inside the corpus's raw/ folder" in capsys.readouterr().err
+        assert sorted(p.name for p in (root / "raw").iterdir()) == before
+    (root / "rawlink").unlink()
+    elsewhere = tmp_path / "elsewhere" / "dist"
+    elsewhere.parent.mkdir()
+    assert main(["build", "--root", str(root), "--out", str(elsewhere), "--no-progress"]) == 0
+    (root / "dist").symlink_to(elsewhere)
+    first = tree_digest(elsewhere)
+    registry = root / "annotated" / "entity_registry.json"
+    registry.write_text(registry.read_text("utf-8").replace('"description": "', '"description": "Changed: ', 1), "utf-8")
+    assert main(["build", "--root", str(root), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert (root / "dist").is_symlink() and (root / "dist").resolve() == elsewhere
+    assert tree_digest(elsewhere) != first  # the new build is where the link points
+    assert sorted(p.name for p in root.iterdir()) == sorted(["annotated", "dist", "raw", "schema", "DATASET_CARD.md"])
+    assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["dist"]
+
+
 # ----------------------------------------------------------------------------- loading
 
 def test_every_config_loads_offline_with_features_and_sizes(built, tmp_path, monkeypatch):

@@ -71,6 +71,49 @@ def test_an_annotation_link_that_cannot_be_followed_is_reported_not_skipped_or_a
         assert "Traceback" not in report and "internal error" not in report
 
 
+def test_an_output_never_replaces_a_file_the_corpus_is_made_of(tmp_path):
+    """`validate --output` and `agreement --output` write anywhere but over the corpus's own
+    files (raw/, annotated/, schema/, the card template ...), links followed; the agreement
+    report's own place is allowed. Refused: exit 2, nothing written."""
+    import hashlib
+    import shutil
+
+    root = tmp_path / "corpus"
+    for folder in ("raw", "annotated", "schema"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    (tmp_path / "link").symlink_to(root)
+
+    def digest() -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())).hexdigest()
+
+    before = digest()
+    raw = sorted((root / "raw").glob("*.txt"))[0]
+    passes = ("annotated/passes/annotator-a", "annotated/passes/annotator-b")
+    for command in (
+        ("validate", "--output", str(raw)),
+        ("validate", "-o", "annotated/splits.json", "--format", "json"),
+        ("validate", "-o", str(tmp_path / "link" / "schema" / "new-report.txt")),
+        ("validate", "-o", "DATASET_CARD.md"),
+        ("agreement", *passes, "--output", "annotated/splits.json"),
+        ("agreement", *passes, "--output", "annotated/passes/annotator-a/report.json"),
+    ):
+        result = run_cli(*command, cwd=root)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "an output must not replace" in result.stderr and "nothing was written" in result.stderr, result.stderr
+        assert digest() == before, command
+    assert not (root / "schema" / "new-report.txt").exists()
+    assert run_cli("validate", "-o", "report.txt", cwd=root).returncode == 0
+    assert (root / "report.txt").read_text("utf-8").rstrip().endswith(": valid")
+    assert run_cli("agreement", *passes, "--format", "json", "--output", "annotated/passes/agreement.json", cwd=root).returncode == 0
+    assert json.loads((root / "annotated" / "passes" / "agreement.json").read_text("utf-8"))["summary"]
+
+
+def test_explain_needs_a_code(valid_corpus):
+    result = run_cli("validate", "--explain", "", cwd=valid_corpus)
+    assert result.returncode == 2 and "unknown rule code ''" in result.stderr and result.stdout == ""
+
+
 def test_validate_never_imports_the_build_stack(valid_corpus):
     """The validate path must stay light: datasets, pandas and pyarrow are for `build` only."""
     code = (

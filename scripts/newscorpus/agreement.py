@@ -83,7 +83,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from newscorpus.corpus import RESERVED_ANNOTATED_FILES, CorpusNotFound, find_root
+from newscorpus.corpus import AGREEMENT_REL, RESERVED_ANNOTATED_FILES, CorpusNotFound, find_root, source_problem
 from newscorpus.jsonio import atomic_write_text
 
 REPORT_VERSION = "1"
@@ -800,6 +800,8 @@ def run(args: argparse.Namespace) -> int:
 
     text = render_json(report) if args.format == "json" else render_text(report)
     if args.output:
+        if problem := source_problem(args.output, allowed=(AGREEMENT_REL,)):
+            return fail(f"--output {problem}; nothing was written")
         try:
             atomic_write_text(Path(args.output), text)
         except OSError as err:

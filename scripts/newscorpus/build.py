@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from newscorpus import __version__
-from newscorpus.corpus import AGREEMENT_REL, REGISTRY_REL, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel
+from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, REGISTRY_REL, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel, source_problem
 from newscorpus.features import (
     CONFIGS,
     DOCUMENTS,
@@ -66,7 +66,6 @@ from newscorpus.spill import SpillList
 
 DEFAULT_OUT = "dist"
 MANIFEST = "MANIFEST.json"
-CARD_TEMPLATE = "DATASET_CARD.md"
 MANIFEST_FORMAT = "newscorpus-dist/1"
 PARQUET_METADATA_KEY = b"newscorpus"
 
@@ -248,8 +247,8 @@ def build(
     """Validate, then write the dataset folder at `out` (default <root>/dist). See module doc."""
     root = paths.root.resolve()
     out = (root / DEFAULT_OUT) if out is None else Path(out)
-    out = out if out.is_absolute() else (Path.cwd() / out)
-    out = Path(os.path.abspath(out))
+    # links followed: a --out reached through a link is checked (and swapped) where it really is
+    out = Path(os.path.realpath(out if out.is_absolute() else (Path.cwd() / out)))
     _check_out(out, root)
     pa, pq = _arrow()
     jobs = jobs or os.cpu_count() or 1
@@ -431,16 +430,17 @@ def _remove_stale(out: Path) -> None:
             pass
         except PermissionError:
             continue
-        shutil.rmtree(sibling, ignore_errors=True)
+        if sibling.is_symlink():  # left by a version that swapped a linked --out itself
+            sibling.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 def _check_out(out: Path, root: Path) -> None:
     if out == root or out in root.parents:
         raise BuildEnvironmentError(f"--out {out}: refusing to replace the corpus root or a folder that contains it")
-    for inner in ("raw", "annotated", "schema", "scripts", ".git"):
-        base = root / inner
-        if out == base or base in out.parents:
-            raise BuildEnvironmentError(f"--out {out}: refusing to write inside the corpus's {inner}/ folder")
+    if problem := source_problem(out):
+        raise BuildEnvironmentError(f"--out {problem}")
     if out.exists():
         if not out.is_dir():
             raise BuildEnvironmentError(f"--out {out}: exists and is not a folder")

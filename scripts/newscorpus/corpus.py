@@ -26,6 +26,11 @@ REGISTRY_FILE = "entity_registry.json"
 SPLITS_FILE = "splits.json"
 RESERVED_ANNOTATED_FILES = frozenset({REGISTRY_FILE, SPLITS_FILE})
 # Paths relative to the corpus root, as every message, report and manifest names them.
+CARD_TEMPLATE = "DATASET_CARD.md"  # the dataset card template the build renders
+# What the corpus is made of: no output (a report, a build) may be written inside these
+# folders or over these files. The agreement report is the one generated file among them.
+SOURCE_DIRS = (RAW_DIR, ANNOTATED_DIR, "schema", "scripts", ".git")
+SOURCE_FILES = (CARD_TEMPLATE, "README.md", "pyproject.toml")
 REGISTRY_REL = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
 SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
 AGREEMENT_REL = f"{ANNOTATED_DIR}/{PASSES_DIR}/agreement.json"
@@ -149,6 +154,26 @@ def find_root(start: str | Path | None = None) -> CorpusPaths:
     raise CorpusNotFound(
         f"no corpus found at or above {here}: a corpus root holds schema/vocabulary.schema.json and raw/"
     )
+
+
+def source_problem(path: str | Path, allowed: tuple[str, ...] = ()) -> str | None:
+    """Why writing `path` would replace a file a corpus is made of (None: it would not). The
+    corpus is the one the path lands in, links followed; `allowed`: files relative to its root
+    that this command generates (the agreement report)."""
+    real = Path(os.path.realpath(path))
+    for root in real.parents:
+        if is_corpus_root(root):
+            break
+    else:
+        return None
+    rel = real.relative_to(root)
+    if rel.as_posix() in allowed:
+        return None
+    if rel.parts[0] in SOURCE_DIRS:
+        return f"{path} is inside the corpus's {rel.parts[0]}/ folder ({root}): an output must not replace the files the corpus is made of"
+    if len(rel.parts) == 1 and rel.parts[0] in SOURCE_FILES:
+        return f"{path} is the corpus's {rel.parts[0]} ({root}): an output must not replace it"
+    return None
 
 
 def read_raw_text(path: Path) -> str:

@@ -56,6 +56,7 @@ from newscorpus.corpus import (
     meta_rel,
     raw_rel,
     registry_rel,
+    source_problem,
 )
 from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_chunks
@@ -2216,13 +2217,16 @@ def _list_rules() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.explain:
+    if args.explain is not None:  # `--explain ""` is a usage error, not a request to validate
         return _explain(args.explain)
     if args.list_rules:
         _write(_list_rules())
         return EXIT_OK
     if args.jobs < 1:
         _write("newscorpus validate: --jobs must be at least 1\n", sys.stderr)
+        return EXIT_USAGE
+    if args.output is not None and (problem := source_problem(args.output)):
+        _write(f"newscorpus validate: --output {problem}; nothing was written\n", sys.stderr)
         return EXIT_USAGE
     if args.schema_engine:
         os.environ[ENGINE_ENV] = args.schema_engine
