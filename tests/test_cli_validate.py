@@ -109,6 +109,24 @@ def test_an_output_never_replaces_a_file_the_corpus_is_made_of(tmp_path):
     assert json.loads((root / "annotated" / "passes" / "agreement.json").read_text("utf-8"))["summary"]
 
 
+@pytest.mark.parametrize("command", [("validate",), ("validate", "--list-rules"), ("validate", "--format", "json"), ("build", "--no-progress")])
+def test_a_reader_that_goes_away_ends_the_command_quietly(valid_corpus, command):
+    """`newscorpus validate | head`: the reader closes the pipe; no traceback, exit 141 as a
+    shell reports a SIGPIPE, not 1 (which would claim the corpus is invalid)."""
+    import shutil
+
+    shutil.copy(REPO / "DATASET_CARD.md", valid_corpus / "DATASET_CARD.md")  # the build renders it
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the command writes a byte: its first write fails
+    try:
+        result = subprocess.run([sys.executable, "-m", "newscorpus", *command], cwd=valid_corpus, stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr
+
+
 def test_explain_needs_a_code(valid_corpus):
     result = run_cli("validate", "--explain", "", cwd=valid_corpus)
     assert result.returncode == 2 and "unknown rule code ''" in result.stderr and result.stdout == ""

@@ -3,13 +3,14 @@
 Lazy imports keep `newscorpus validate` fast: the validate path never imports datasets,
 pyarrow or pandas. Each command module exposes `configure(parser)` and `run(args) -> int`.
 Exit codes everywhere: 0 success, 1 the data is invalid (or a check failed), 2 usage or
-environment error.
+environment error; 141 when whoever read the output closed it early (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from newscorpus import __version__
@@ -23,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports when the reader of the output went away
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,10 +64,25 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0) if stop.code in (0, None) else EXIT_USAGE
     try:
-        return int(module.run(args))
+        code = int(module.run(args))
+        sys.stdout.flush()  # a reader that went away shows here, not in a traceback at exit
+        return code
     except KeyboardInterrupt:
         print("newscorpus: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `newscorpus validate | head`: stop quietly, as other tools do
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in a test)
+        pass
 
 
 if __name__ == "__main__":
