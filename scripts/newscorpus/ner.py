@@ -43,6 +43,7 @@ _LINE_BREAK_RE = re.compile("[\n\r\u2028\u2029\x0b\x0c\x85]")  # every line brea
 _END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
 _NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")
 _INITIALISM_RE = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
+_WORD_AT_PERIOD_RE = re.compile(r"(\w+)\.$")
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt sen rep gov pres st jr sr vs etc no inc co ltd corp dept est approx".split()
 )
@@ -76,7 +77,7 @@ def _is_abbreviation(text: str, period: int) -> bool:
     head = text[max(0, period - 64):period + 1]  # an abbreviation is short: a window suffices
     if _INITIALISM_RE.search(head):
         return True
-    word = re.search(r"(\w+)\.$", head)
+    word = _WORD_AT_PERIOD_RE.search(head)
     return bool(word) and word.group(1).lower() in ABBREVIATIONS
 
 

@@ -180,12 +180,16 @@ def hedge_word(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_SPACES_RE = re.compile(r"\s+")
+_COMPACT_SCALE_RE = re.compile(r"^(bn|mln|mn|tn|k)(?![a-z])")  # "5bn", "3k"
+
+
 def bound_word(text: str) -> tuple[str, str] | None:
     """(the bound word as written, the bound it means), or None."""
     match = _BOUND_RE.search(text)
     if not match:
         return None
-    key = re.sub(r"\s+", " ", match.group(1).lower())
+    key = _SPACES_RE.sub(" ", match.group(1).lower())
     return match.group(1), BOUND_WORDS[key]
 
 
@@ -279,7 +283,7 @@ def read_number(text: str) -> ReadNumber | None:
         number = float(match.group().replace(",", "").replace("−", "-"))
         reading = match.group()
         tail = rest[match.end() :]
-        compact = re.match(r"^(bn|mln|mn|tn|k)(?![a-z])", tail)
+        compact = _COMPACT_SCALE_RE.match(tail)
         if compact:
             number *= _SCALES[compact.group(1)]
             reading += compact.group(1)
