@@ -10,6 +10,7 @@ import stat
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -243,3 +244,72 @@ def test_validator_quote_lines_equal_jsonio_canonical_dumps(valid_corpus, data):
             elif where == "dict in list" and isinstance(inner, list):
                 quote[key] = [dict(reversed(v.items())) if isinstance(v, dict) else v for v in inner]
     assert canonical_bytes(valid_corpus, "annotation", ann) == canonical_dumps(ann, schema).encode("utf-8")
+
+
+def _refuse_writes_in(folder: Path, step: str, monkeypatch) -> None:
+    """Make one step of the atomic write fail, as a read-only folder or a full disk would, for
+    files in `folder` only (chmod does not stop root, so the OS error is simulated)."""
+    import errno
+
+    from newscorpus import jsonio
+
+    def inside(name) -> bool:
+        return Path(os.fsdecode(name)).resolve().parent == folder.resolve()
+
+    if step == "mkstemp":
+        real = jsonio.tempfile.mkstemp
+
+        def fake(*args, **kwargs):
+            if inside(Path(kwargs["dir"]) / "x"):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(Path(kwargs["dir"]) / ".x.json.abc.tmp"))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(jsonio.tempfile, "mkstemp", fake)
+    elif step == "fsync":  # the disk fills up: the temporary file exists, half written
+        real_fsync = jsonio.os.fsync
+        opened: dict[int, str] = {}
+        real_mkstemp = jsonio.tempfile.mkstemp
+
+        def mkstemp(*args, **kwargs):
+            fd, name = real_mkstemp(*args, **kwargs)
+            opened[fd] = name
+            return fd, name
+
+        def fsync(fd):
+            if fd in opened and inside(opened[fd]):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real_fsync(fd)
+
+        monkeypatch.setattr(jsonio.tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(jsonio.os, "fsync", fsync)
+    else:
+        real_replace = jsonio.os.replace
+
+        def replace(src, dst, *args, **kwargs):
+            if inside(dst):
+                raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), src, None, dst)
+            return real_replace(src, dst, *args, **kwargs)
+
+        monkeypatch.setattr(jsonio.os, "replace", replace)
+
+
+@pytest.mark.parametrize("step", ["mkstemp", "fsync", "replace"])
+def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkeypatch, step):
+    ann = f"annotated/{ALPHA}.json"
+    meta = f"raw/{BETA}.meta.json"
+    root = make_corpus([
+        {"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'},
+        {"op": "replace", "file": meta, "old": '"encoding": "utf-8",', "new": '"encoding":"utf-8",'},
+    ])
+    ann_before = (root / ann).read_bytes()
+    _refuse_writes_in(root / "annotated", step, monkeypatch)
+    code, out, err = fmt("--root", str(root))
+    assert code == 2  # the environment, not the corpus
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if ann in line]
+    assert len(lines) == 1 and "error: cannot write" in lines[0] and "left as it was" in lines[0]
+    assert os.strerror({"mkstemp": 30, "fsync": 28, "replace": 1}[step]) in lines[0]
+    assert (root / ann).read_bytes() == ann_before  # never half written
+    assert not [p.name for p in (root / "annotated").iterdir() if p.name.endswith(".tmp")]
+    assert out.strip() == f"reformatted {meta}"  # the other files are still formatted
+    assert "1 reformatted, 1 not written" in err

@@ -11,7 +11,10 @@ duplicate key, NaN) is not touched either: `newscorpus validate` says what is wr
 Raw files are never touched. `--check` only reports.
 
 Exit codes: 0 nothing to do (or everything written), 1 with --check when a file would be
-reformatted, or when a file could not be formatted; 2 usage or environment error.
+reformatted, or when a file could not be formatted; 2 usage or environment error, including a
+file that could not be written (read-only folder, full disk). Such a file is named in one line
+and left as it was (the write goes to a temporary file, then a rename), and the other files are
+still formatted: each write stands alone, so one refused write spoils nothing else.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,19 @@ def format_bytes(data: bytes, schema: dict) -> tuple[bytes | None, str | None]:
     return encoded, None
 
 
+def _os_problem(exc: OSError) -> str:
+    """The OS error and where it happened; the temporary file (gone by now) is named by its folder."""
+    text = exc.strerror or str(exc)
+    if exc.filename2:  # the rename of the temporary file onto the file
+        return f"{text} (replacing {os.fsdecode(exc.filename2)})"
+    if not exc.filename:
+        return text
+    where = Path(os.fsdecode(exc.filename))
+    if where.name.startswith(".") and where.name.endswith(".tmp"):
+        return f"{text} (writing a temporary file in {where.parent}/)"
+    return f"{text} ({where})"
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the whole corpus)")
     parser.add_argument("--check", action="store_true", help="only report files that are not in canonical layout (exit 1 if any)")
@@ -152,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"newscorpus fmt: cannot load schema/: {exc}", file=sys.stderr)
         return EXIT_USAGE
     root = paths.root.resolve()
-    changed, failed = [], []
+    changed, failed, unwritten = [], [], []
     for rel, kind in files:
         path = root / rel
         try:
@@ -168,22 +183,29 @@ def run(args: argparse.Namespace) -> int:
             continue
         if new == data:
             continue
-        changed.append(rel)
         if args.check:
+            changed.append(rel)
             print(f"would reformat {rel}")
             continue
-        mode = stat.S_IMODE(path.stat().st_mode)
-        atomic_write_bytes(path, new)
-        os.chmod(path, mode)
+        try:
+            atomic_write_bytes(path, new)  # keeps the file's permissions
+        except OSError as exc:  # read-only folder, full disk...: the environment, not the file
+            unwritten.append(rel)
+            print(f"{rel}: error: cannot write: {_os_problem(exc)}; the file is left as it was", file=sys.stderr)
+            continue
+        changed.append(rel)
         print(f"reformatted {rel}")
     for target in ignored:
         print(f"note: {target} is not a corpus file; not formatted", file=sys.stderr)
     verb = "would reformat" if args.check else "reformatted"
     print(
         f"newscorpus fmt: {len(files)} file{'s' if len(files) != 1 else ''} checked, {len(changed)} {verb}"
-        + (f", {len(failed)} not formattable" if failed else ""),
+        + (f", {len(failed)} not formattable" if failed else "")
+        + (f", {len(unwritten)} not written (left as they were)" if unwritten else ""),
         file=sys.stderr,
     )
+    if unwritten:
+        return EXIT_USAGE
     if failed or (args.check and changed):
         return EXIT_INVALID
     return EXIT_OK

@@ -21,13 +21,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
-    """atomic_write_bytes for output made piece by piece (a large report need not fit in memory)."""
+    """atomic_write_bytes for output made piece by piece (a large report need not fit in memory).
+
+    On any error the temporary file is removed and `path` is as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp_name, _mode_for(path))  # mkstemp makes 0600; keep the file readable as before
         with os.fdopen(fd, "wb") as handle:
+            os.chmod(tmp_name, _mode_for(path))  # mkstemp makes 0600; keep the file readable as before
             for chunk in chunks:
                 handle.write(chunk)
             handle.flush()
@@ -36,7 +38,7 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
     except BaseException:
         try:
             os.unlink(tmp_name)
-        except FileNotFoundError:
+        except OSError:  # already gone, or the folder refuses: the original error is the one to report
             pass
         raise
 
