@@ -313,3 +313,32 @@ def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkey
     assert not [p.name for p in (root / "annotated").iterdir() if p.name.endswith(".tmp")]
     assert out.strip() == f"reformatted {meta}"  # the other files are still formatted
     assert "1 reformatted, 1 not written" in err
+
+
+def test_fmt_writes_through_a_symlinked_annotation_and_keeps_the_link(make_corpus, tmp_path, monkeypatch):
+    from newscorpus import jsonio
+
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'}])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "alpha.json"
+    (root / ann).rename(target)
+    os.chmod(target, 0o640)
+    (root / ann).symlink_to(target)
+    temp_dirs = []
+    real_mkstemp = jsonio.tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        temp_dirs.append(Path(kwargs["dir"]))
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(jsonio.tempfile, "mkstemp", mkstemp)
+    code, out, _ = fmt("--root", str(root))
+    assert code == 0 and out.strip() == f"reformatted {ann}"
+    assert (root / ann).is_symlink() and os.readlink(root / ann) == str(target)  # still the same link
+    assert b"20000000000" in target.read_bytes()  # the target got the canonical layout
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert temp_dirs == [elsewhere]  # the temporary file beside the target: the rename stays on its file system
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["alpha.json"]  # and none is left
+    assert fmt("--check", "--root", str(root))[0] == 0

@@ -23,8 +23,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
     """atomic_write_bytes for output made piece by piece (a large report need not fit in memory).
 
-    On any error the temporary file is removed and `path` is as it was."""
-    path = Path(path)
+    A symbolic link is written through, as a plain open() would: its target is replaced (the
+    temporary file is made beside the target, so the rename stays on one file system) and the
+    link stays a link. On any error the temporary file is removed and `path` is as it was."""
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
