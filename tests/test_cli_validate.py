@@ -230,6 +230,22 @@ def test_github_format_writes_the_step_summary(make_corpus, tmp_path):
     assert "## newscorpus validate: ❌ invalid" in text and "`L4-entity-label-mismatch`" in text
 
 
+@pytest.mark.parametrize("valid", [True, False])
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
+def test_an_unwritable_step_summary_is_a_warning_and_keeps_the_exit_code(make_corpus, tmp_path, valid, where):
+    edits = [] if valid else [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 4, "label"], "value": "LOC"}]
+    root = make_corpus(edits)
+    target = tmp_path / "nonexistent" / "summary.md" if where == "missing-folder" else tmp_path
+    result = run_cli("validate", "--format", "github", cwd=root, env={"GITHUB_STEP_SUMMARY": str(target)})
+    assert result.returncode == (0 if valid else 1)  # validity, not the summary file
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("newscorpus validate: warning: cannot write the step summary to " + str(target))
+    if valid:
+        assert result.stdout.strip().endswith("0 errors, 0 warnings: valid")
+    else:
+        assert result.stdout.startswith(f"::error file=annotated/{ALPHA}.json,line=")
+
+
 def test_github_paths_are_relative_to_the_working_directory(valid_corpus, make_corpus):
     root = make_corpus([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 4, "label"], "value": "LOC"}])
     result = run_cli("validate", "--format", "github", "--root", root.name, cwd=root.parent)

@@ -2150,11 +2150,21 @@ def render_markdown(report: ValidationReport, prefix: str = "") -> str:
 
 
 def write_step_summary(report: ValidationReport, prefix: str = "") -> None:
+    """Append the Markdown report to $GITHUB_STEP_SUMMARY, if set. A summary that cannot be
+    written is a one-line warning on stderr: the annotations are the report, and the exit code
+    says whether the corpus is valid, not whether the summary file was writable."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    with open(target, "a", encoding="utf-8", errors="backslashreplace") as handle:
-        handle.write(render_markdown(report, prefix))
+    try:
+        with open(target, "a", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(render_markdown(report, prefix))
+    except OSError as exc:
+        _write(
+            f"newscorpus validate: warning: cannot write the step summary to {target} (GITHUB_STEP_SUMMARY): "
+            f"{exc.strerror or exc}; the report is printed as usual\n",
+            sys.stderr,
+        )
 
 
 # =============================================================================== command line
