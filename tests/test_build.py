@@ -417,10 +417,48 @@ def test_unknown_or_missing_card_marker_is_a_clear_error(tmp_path, capsys):
     code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "DATASET_CARD.md:" in err and "'countz'" in err
+    line = text.split("\n").index("<!-- generated:counts -->") + 1
+    assert f"DATASET_CARD.md:{line}: unknown generated section 'countz'" in err  # the marker's own line
     card.write_text(text.replace("<!-- generated:counts -->", ""), "utf-8")
     with pytest.raises(BuildError, match="lacks the generated section"):
         build(CorpusPaths(root), jobs=1, progress=False)
     assert not (root / "dist").exists()
+
+
+def test_an_empty_front_matter_is_closed_and_the_card_renders(tmp_path, capsys):
+    import yaml
+
+    root = write_corpus(tmp_path / "corpus")
+    card = root / "DATASET_CARD.md"
+    text = card.read_text("utf-8")
+    assert text.startswith("---\n")
+    body = text[text.index("\n---\n", 4) + len("\n---\n"):]
+    card.write_text("---\n---\n" + body, "utf-8")
+    assert main(["build", "--root", str(root), "--no-progress", "--jobs", "1"]) == 0, capsys.readouterr().err
+    readme = (root / "dist" / "README.md").read_text("utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    assert "configs" in front and "license" not in front  # only what the build generates
+
+
+@pytest.mark.parametrize("template,front,body,body_line", [
+    ("---\n---\nbody\n", {}, "body\n", 3),
+    ("---\na: 1\n---\nbody", {"a": 1}, "body", 4),
+    ("---\na: 1\n---", {"a": 1}, "", 4),  # closed on the last line, no final newline
+    ("no front matter\n", {}, "no front matter\n", 1),
+])
+def test_card_front_matter_is_split_at_the_closing_line(template, front, body, body_line):
+    assert cardlib._split_front_matter(template) == (front, body, body_line)
+
+
+@pytest.mark.parametrize("template,message", [
+    ("---\na: 1\nbody\n", "DATASET_CARD.md:1: the YAML front matter opened with '---' is never closed"),
+    ("---\na: 1\n  b: 2\n---\n", "DATASET_CARD.md:3:4: the front matter is not valid YAML: mapping values are not allowed here"),
+    ("---\n- a\n---\n", "DATASET_CARD.md:2: the front matter must be a YAML mapping"),
+])
+def test_card_front_matter_errors_are_one_line_at_the_template_line(template, message):
+    with pytest.raises(cardlib.CardError) as caught:
+        cardlib._split_front_matter(template)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
 
 
 # ----------------------------------------------------------------------------- provenance and CLI

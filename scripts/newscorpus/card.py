@@ -161,25 +161,31 @@ def render(inp: CardInputs) -> str:
 
 
 def _split_front_matter(template: str) -> tuple[dict, str, int]:
+    """(front matter, body, line number of the body's first line). The front matter is the lines
+    between a first line '---' and the next line '---'; it may be empty."""
     import yaml
 
-    if not template.startswith("---\n"):
+    lines = template.split("\n")
+    if lines[0] != "---":
         return {}, template, 1
-    end = template.find("\n---\n", 4)
-    if end < 0:
-        raise CardError(f"{TEMPLATE}:1: the YAML front matter opened with '---' is never closed")
-    raw = template[4:end]
+    try:
+        close = lines.index("---", 1)
+    except ValueError:
+        raise CardError(f"{TEMPLATE}:1: the YAML front matter opened with '---' is never closed (no later line '---')") from None
+    raw = "\n".join(lines[1:close])
     try:
         front = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as problem:
-        raise CardError(f"{TEMPLATE}: front matter is not valid YAML ({problem})") from None
+    except yaml.YAMLError as problem:  # one line, at the template's line (the front matter starts on line 2)
+        mark = getattr(problem, "problem_mark", None)
+        where = f":{mark.line + 2}:{mark.column + 1}" if mark is not None else ""
+        what = " ".join(str(getattr(problem, "problem", None) or problem).split())
+        raise CardError(f"{TEMPLATE}{where}: the front matter is not valid YAML: {what}") from None
     if not isinstance(front, dict):
         raise CardError(f"{TEMPLATE}:2: the front matter must be a YAML mapping")
     clash = [k for k in GENERATED_YAML_KEYS if k in front]
     if clash:
         raise CardError(f"{TEMPLATE}: front matter sets {', '.join(clash)}, which the build generates; remove it from the template")
-    body_line = raw.count("\n") + 3
-    return front, template[end + len("\n---\n"):], body_line
+    return front, "\n".join(lines[close + 1:]), close + 2
 
 
 # ----------------------------------------------------------------------------- YAML
