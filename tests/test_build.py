@@ -425,6 +425,40 @@ def test_unknown_or_missing_card_marker_is_a_clear_error(tmp_path, capsys):
     assert not (root / "dist").exists()
 
 
+@pytest.mark.parametrize("how,message", [
+    ("missing", "DATASET_CARD.md: missing: "),
+    ("folder", "DATASET_CARD.md: is a folder; "),
+    ("unreadable", "DATASET_CARD.md: cannot read: Permission denied"),
+])
+def test_a_card_template_that_cannot_be_read_is_an_environment_error_found_before_any_work(tmp_path, capsys, monkeypatch, how, message):
+    root = write_corpus(tmp_path / "corpus")
+    card = root / "DATASET_CARD.md"
+    if how == "missing":
+        card.unlink()
+    elif how == "folder":
+        card.unlink()
+        card.mkdir()
+    else:  # root ignores chmod: make the read itself fail
+        real = Path.read_bytes
+
+        def read_bytes(self):
+            if self.name == "DATASET_CARD.md":
+                raise PermissionError(13, os.strerror(13), str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("validated the corpus before finding that the card template cannot be read")
+
+    monkeypatch.setattr(validatemod, "validate_corpus", no_validation)
+    code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2, err  # the environment (README: exit 2), not an invalid corpus
+    assert f"newscorpus build: error: {message}" in err and "Traceback" not in err
+    assert not (root / "dist").exists()
+
+
 def test_an_empty_front_matter_is_closed_and_the_card_renders(tmp_path, capsys):
     import yaml
 

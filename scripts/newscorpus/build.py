@@ -98,7 +98,7 @@ class BuildError(Exception):
 
 
 class BuildEnvironmentError(BuildError):
-    """Usage or environment problem (missing extra, bad --out): exit code 2."""
+    """Usage or environment problem (missing extra, bad --out, unreadable card template): exit code 2."""
 
     exit_code = 2
 
@@ -257,6 +257,11 @@ def build(
     from newscorpus.spec import load_schemas
     from newscorpus.validate import AfterCheck, schema_files_ok, validate_corpus
 
+    try:  # before any work: a template that cannot be rendered would stop the build at the very end
+        template = cardlib.read_template(root)
+        cardlib.check_template(template)
+    except cardlib.CardError as problem:
+        raise _card_error(problem) from None
     if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
         raise BuildRefused(validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False))
     schemas = load_schemas(root)
@@ -383,9 +388,9 @@ def build(
             registry_names=dict(ctx.registry_names),
         )
         try:
-            readme = cardlib.render(card_inputs)
+            readme = cardlib.render(card_inputs, template)
         except cardlib.CardError as problem:
-            raise BuildError(str(problem)) from None
+            raise _card_error(problem) from None
         (tmp / "README.md").write_bytes(readme.encode("utf-8"))
         used = {SPLITS_REL: ahead.splits_sha256, REGISTRY_REL: ahead.registry_sha256}  # the bytes planned and validated
         _write_manifest(tmp, files, source, vocab, paths, n_docs, inputs_digest.hexdigest(), plan, pa, used)
@@ -395,6 +400,11 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded, warnings=warnings)
+
+
+def _card_error(problem) -> BuildError:
+    """A card template error as a build error with its exit code (2: the template cannot be read)."""
+    return (BuildEnvironmentError if problem.exit_code == 2 else BuildError)(str(problem))
 
 
 def _split_order(split: str, names: tuple[str, ...]) -> int:

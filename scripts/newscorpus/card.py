@@ -52,6 +52,14 @@ LAYER_DEF = {"zones": "ZoneType", "entities": "EntityLabel", "quotes": "QuoteKin
 class CardError(Exception):
     """The card template cannot be rendered; the message names the file and the line."""
 
+    exit_code = 1  # what is in the template is wrong
+
+
+class CardEnvironmentError(CardError):
+    """The template cannot be read at all (missing, a folder, no permission): exit code 2."""
+
+    exit_code = 2
+
 
 LISTED_DOCUMENTS = 50  # up to this many documents the card lists each; above, a table per publisher
 
@@ -127,35 +135,64 @@ class CardInputs:
 
 # ----------------------------------------------------------------------------- entry point
 
-def render(inp: CardInputs) -> str:
-    path = inp.root / TEMPLATE
+def read_template(root: Path) -> str:
+    """The text of the card template at `root`; CardEnvironmentError if it cannot be read."""
+    path = root / TEMPLATE
+    if path.is_dir():
+        raise CardEnvironmentError(f"{TEMPLATE}: is a folder; the build renders the dataset card from this file (a Markdown template)")
+    if not path.exists():
+        link = " (a symbolic link to a file that does not exist)" if path.is_symlink() else ""
+        raise CardEnvironmentError(f"{TEMPLATE}: missing{link}: the build renders the dataset card from this template")
     if not path.is_file():
-        raise CardError(f"{TEMPLATE}: missing: the build renders the dataset card from this template")
+        raise CardEnvironmentError(f"{TEMPLATE}: not a regular file; the build renders the dataset card from this template")
     try:
-        template = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
+    except OSError as problem:
+        raise CardEnvironmentError(f"{TEMPLATE}: cannot read: {problem.strerror or problem}") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as problem:
         raise CardError(f"{TEMPLATE}: not UTF-8 ({problem})") from None
-    front, body, body_line = _split_front_matter(template)
-    header = _yaml(inp, front)
-    sections = _sections(inp)
-    out_lines = []
+
+
+def check_template(template: str) -> None:
+    """Every error `render` would find in the template itself, without the data: the build
+    calls it before validating, so a broken template stops it at once, not after the work."""
+    _, body, body_line = _split_front_matter(template)
+    _check_markers(body, body_line)
+
+
+def _check_markers(body: str, body_line: int) -> None:
+    known = _sections(None)  # the names only: no section is computed
     seen = set()
     for n, line in enumerate(body.split("\n"), start=body_line):
         m = MARKER_RE.match(line)
         if not m:
-            out_lines.append(line)
             continue
         name = m.group(1)
-        if name not in sections:
-            raise CardError(f"{TEMPLATE}:{n}: unknown generated section {name!r} (known: {', '.join(sorted(sections))})")
+        if name not in known:
+            raise CardError(f"{TEMPLATE}:{n}: unknown generated section {name!r} (known: {', '.join(sorted(known))})")
         seen.add(name)
-        out_lines.append(sections[name]().rstrip("\n"))
     missing = [s for s in REQUIRED_SECTIONS if s not in seen]
     if missing:
         raise CardError(
             f"{TEMPLATE}: the template lacks the generated section(s) {', '.join(missing)}; "
             f"add a line '<!-- generated:{missing[0]} -->' where the table belongs"
         )
+
+
+def render(inp: CardInputs, template: str | None = None) -> str:
+    """The dataset card: `template` (default: read from inp.root) with this build's YAML and tables."""
+    if template is None:
+        template = read_template(inp.root)
+    front, body, body_line = _split_front_matter(template)
+    _check_markers(body, body_line)
+    header = _yaml(inp, front)
+    sections = _sections(inp)
+    out_lines = []
+    for line in body.split("\n"):
+        m = MARKER_RE.match(line)
+        out_lines.append(sections[m.group(1)]().rstrip("\n") if m else line)
     text = TEMPLATE_NOTE_RE.sub("", "\n".join(out_lines))
     return "---\n" + header + "---\n" + text.lstrip("\n")
 
