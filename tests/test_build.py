@@ -575,6 +575,29 @@ def test_a_config_without_rows_is_left_out_and_explained(tmp_path, monkeypatch):
     assert len(_load(root / "dist", "quotes", tmp_path, monkeypatch)["train"]) > 0
 
 
+@pytest.mark.parametrize("registry_entries", [True, False])
+def test_a_corpus_without_annotated_documents_is_refused(tmp_path, capsys, registry_entries):
+    """Nothing to publish: exit 1 with one clear line, no dist/, the previous output kept."""
+    root = write_corpus(tmp_path / "corpus", docs=[], splits={
+        "schema_version": "1.0.0",
+        "policy": {"unit": "story", "min_stories_for_story_split": 10,
+                   "fractions": {"train": 0.8, "validation": 0.1, "test": 0.1}, "salt": "test-salt"},
+        "assignments": {}, "reasons": {},
+    })
+    if not registry_entries:
+        (root / "annotated" / "entity_registry.json").write_text('{\n  "schema_version": "1.0.0",\n  "entities": []\n}\n', "utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "MANIFEST.json").write_text("{}")  # an earlier build's output, to be kept
+    code = main(["build", "--root", str(root), "--out", str(out), "--no-progress", "--jobs", "1"])
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    assert "newscorpus build: error: annotated/: no annotated document" in captured.err
+    assert "load_dataset" not in captured.out and "Traceback" not in captured.err
+    assert sorted(p.name for p in out.iterdir()) == ["MANIFEST.json"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
 def test_warnings_do_not_stop_the_build_but_its_summary_counts_them(tmp_path, capsys):
     """A build that succeeds despite warnings says so, by rule code; --strict refuses them."""
     from collections import Counter

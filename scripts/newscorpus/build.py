@@ -12,7 +12,9 @@ One straight pipeline:
                          parsed: every file is read and parsed once. Rows cross back as Arrow IPC.
     -> Parquet           bounded row groups and shards per config and split, written as the
                          batches stream in, in document order, into a temporary folder
-    -> refuse?           if validation found errors, the folder is deleted and the report shown
+    -> refuse?           if validation found errors, the folder is deleted and the report shown;
+                         a valid corpus without one annotated document is refused too (exit 1):
+                         a dataset without documents has nothing to load
     -> card + MANIFEST   newscorpus.card renders DATASET_CARD.md with generated tables and YAML
     -> swap              the finished folder replaces the previous one in one rename
 
@@ -360,6 +362,12 @@ def build(
             raise BuildError(
                 f"annotated/: the annotated documents changed while the build was running ({planned} when the "
                 f"split plan was made, {n_docs} validated, {tally.count} with rows); run the build again"
+            )
+        if n_docs == 0:  # valid, but nothing to publish: a dataset without documents cannot be loaded
+            not_annotated = f" ({len(excluded)} raw document{'s' if len(excluded) != 1 else ''} without an annotation file)" if excluded else ""
+            raise BuildError(
+                f"annotated/: no annotated document{not_annotated}; a dataset without documents has no split "
+                "to load, so none is published. Annotate at least one article (README, 'Contributing an article')"
             )
         registry = report.registry or {"entities": []}
         agreement = _read_agreement(root)
