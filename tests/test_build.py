@@ -3,10 +3,13 @@ atomicity, refusal, offline loading, card and provenance."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -524,6 +527,30 @@ def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
     assert code == 0
     assert 'datasets.load_dataset("dist", "documents")' in out
     assert (root / "dist" / "README.md").is_file()
+
+
+def test_the_printed_load_snippet_runs_when_there_is_no_train_split(tmp_path, capsys, monkeypatch):
+    docs = default_docs()
+    splits = {
+        "schema_version": "1.0.0",
+        "policy": {"unit": "story", "min_stories_for_story_split": 10,
+                   "fractions": {"train": 0.8, "validation": 0.1, "test": 0.1}, "salt": "test-salt"},
+        "assignments": {d.doc_id: "test" for d in docs},
+        "reasons": {d.doc_id: "all pinned to test" for d in docs},
+    }
+    root = write_corpus(tmp_path / "corpus", docs=docs, splits=splits)
+    monkeypatch.chdir(root)
+    assert main(["build", "--no-progress", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    snippet = out.split("Load it (offline, no Hub account needed):\n\n", 1)[1].split("\n\n", 1)[0]
+    assert 'ner["test"]' in snippet and '"train"' not in snippet
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-cache")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(textwrap.dedent(snippet), {})  # as a user would paste it
+    assert "B-PERSON" in printed.getvalue()
 
 
 def test_repo_card_template_has_every_required_section():

@@ -222,14 +222,18 @@ def summary(result: BuildResult) -> str:
             where = rel
     except ValueError:
         pass
+    path = json.dumps(where, ensure_ascii=False)  # a Python string literal, whatever the path holds
+    load = ["    import datasets"]  # only configs and splits that exist: the snippet must run as printed
+    if DOCUMENTS in per:
+        load.append(f'    docs = datasets.load_dataset({path}, "{DOCUMENTS}")')
+    if NER in per:
+        load.append(f'    ner = datasets.load_dataset({path}, "{NER}")')
+        load.append(f'    print(ner["{next(iter(per[NER]))}"].features["ner_tags"].feature.names)')
     lines += [
         "",
         "Load it (offline, no Hub account needed):",
         "",
-        "    import datasets",
-        f'    docs = datasets.load_dataset("{where}", "documents")',
-        f'    ner = datasets.load_dataset("{where}", "ner")',
-        '    print(ner["train"].features["ner_tags"].feature.names)',
+        *load,
         "",
         f"Configs: {', '.join(c for c in CONFIGS if c in per)}. The card is {where}/README.md.",
     ]
