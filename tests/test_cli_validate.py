@@ -60,6 +60,9 @@ def test_usage_and_environment_errors_exit_2(tmp_path, valid_corpus):
 def test_an_annotation_link_that_cannot_be_followed_is_reported_not_skipped_or_a_crash(valid_corpus):
     """A dangling link and a link loop named like annotations are files the contributor meant
     to add: each is L1-unreadable (exit 1), for validate and for build alike."""
+    import shutil
+
+    shutil.copy(REPO / "DATASET_CARD.md", valid_corpus / "DATASET_CARD.md")  # the build renders it
     (valid_corpus / "annotated" / "loop_2020_a.json").symlink_to("loop_2020_a.json")
     (valid_corpus / "annotated" / "gone_2020_a.json").symlink_to(valid_corpus / "nowhere.json")
     for command in (("validate",), ("build", "--no-progress")):
