@@ -194,6 +194,25 @@ def test_invalid_corpus_is_refused_with_the_report(tmp_path, capsys):
     assert not (root / "dist").exists()
 
 
+def test_a_lone_surrogate_escape_is_refused_by_the_validator_not_by_the_utf8_codec(tmp_path, capsys):
+    """An escape like \\ud800 parses as JSON but cannot be written as UTF-8: the build used to fail
+    on it with a codec error and no place; the validator's layer 1 now names file, line and rule."""
+    root = write_corpus(tmp_path / "corpus")
+    path = root / "annotated" / "entity_registry.json"
+    text = path.read_text("utf-8")
+    assert '"description": "capital of Turkey"' in text
+    path.write_text(text.replace('"description": "capital of Turkey"', '"description": "\\ud800capital of Turkey"'), "utf-8")
+    with pytest.raises(BuildRefused) as refused:
+        build(CorpusPaths(root), jobs=1, progress=False)
+    assert {d.code for d in refused.value.report.diagnostics} == {"L1-lone-surrogate"}
+    code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "annotated/entity_registry.json:" in err and "error L1-lone-surrogate at $.entities[" in err
+    assert "codec" not in err and "refused" in err
+    assert not (root / "dist").exists()
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path, capsys):
     root = write_corpus(tmp_path / "corpus")
     precious = tmp_path / "precious"

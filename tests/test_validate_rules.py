@@ -224,3 +224,45 @@ def test_json_report_with_no_files_is_one_dump():
     data = json.loads(text)
     assert data["files"] == [] and data["ignored"] == ["notes.txt"]
     assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+ALPHA_ANN = "annotated/tinynews_2020-12-30_alpha-talks.json"
+MEASURED = '"measured": "Turkey–Russia trade volume in 2020"'
+
+
+def test_a_valid_surrogate_pair_is_no_error_and_fmt_writes_the_character(make_corpus, capsys):
+    """\\ud83d\\ude00 is one character (U+1F600): not an error; only the layout asks for the character."""
+    root = make_corpus([{"op": "replace", "file": ALPHA_ANN, "old": MEASURED, "new": MEASURED.replace("trade", "trade \\ud83d\\ude00")}])
+    report = validate_corpus(CorpusPaths(root))
+    assert {d.code for d in report.diagnostics} == {"L1-not-canonical"}, render_text(report)
+    assert report.ok()
+    assert cli.main(["fmt", "--root", str(root), str(root / ALPHA_ANN)]) == 0
+    assert "trade \U0001F600 volume" in (root / ALPHA_ANN).read_text("utf-8")
+    capsys.readouterr()
+    assert validate_corpus(CorpusPaths(root)).diagnostics == []
+
+
+def test_an_escaped_backslash_before_ud800_is_text_not_an_escape(make_corpus):
+    root = make_corpus([{"op": "replace", "file": ALPHA_ANN, "old": MEASURED, "new": MEASURED.replace("trade", "trade C:\\\\ud800")}])
+    assert "C:\\\\ud800" in (root / ALPHA_ANN).read_text("utf-8")  # in the file: two backslash characters
+    report = validate_corpus(CorpusPaths(root))
+    assert report.diagnostics == [], render_text(report)
+
+
+def test_a_lone_surrogate_stops_the_file_at_layer_1_and_fmt_names_the_place(make_corpus, capsys):
+    root = make_corpus(
+        [
+            {"op": "replace", "file": ALPHA_ANN, "old": MEASURED, "new": MEASURED.replace("trade", "trade \\ud800")},
+            {"op": "replace", "file": ALPHA_ANN, "old": '"text": "NTV"', "new": '"text": "NTX"'},  # a span error: not reported
+        ]
+    )
+    report = validate_corpus(CorpusPaths(root))
+    (d,) = report.diagnostics
+    assert (d.code, d.path, d.json_path) == ("L1-lone-surrogate", ALPHA_ANN, "$.numeric_claims[0].measured")
+    line = (root / ALPHA_ANN).read_text("utf-8").splitlines()[d.line - 1]
+    assert line[d.column - 1 :].startswith("\\ud800 volume")
+    assert f"{ALPHA_ANN}:{d.line}:{d.column}: error L1-lone-surrogate" in render_text(report)
+    assert cli.main(["fmt", "--root", str(root), str(root / ALPHA_ANN)]) == 1
+    err = capsys.readouterr().err
+    assert f"{ALPHA_ANN}:{d.line}:{d.column}: the string at $.numeric_claims[0].measured has the escape \\ud800" in err
+    assert "cannot be written canonically" not in err

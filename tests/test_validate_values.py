@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newscorpus import values
 from newscorpus.positions import PositionIndex, format_path, read_json_strict
@@ -91,3 +95,73 @@ def test_read_json_strict_locates_duplicates_nan_and_syntax():
     assert bom.findings[0].kind == "bom"
     huge = read_json_strict(b"[" + b"1" * 5000 + b"]")
     assert huge.findings[0].kind == "syntax"
+
+
+# ----------------------------------------------------------------------------- lone surrogates (L1)
+
+def _surrogates(value) -> bool:
+    """Whether json.loads produced a lone surrogate anywhere (a valid pair becomes one character)."""
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_surrogates(k) or _surrogates(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_surrogates(v) for v in value)
+    return False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r'{"a": "grin \ud83d\ude00"}',  # a valid pair is one character (U+1F600)
+        r'{"a": "grin \uD83D\uDE00"}',  # hex digits in either case
+        r'{"a": "a path C:\\ud800"}',  # an escaped backslash, then the letters ud800: no escape
+        r'{"a": "\\\\ud800"}',  # two escaped backslashes, then letters
+        r'{"a": "\u005cud800"}',  # the backslash itself written as an escape: still letters
+        r'{"a": "\u00e9\u2014\uffff"}',  # escapes outside D800-DFFF
+        '{"a": "ud800 \\\\"}',
+    ],
+)
+def test_read_json_strict_accepts_valid_pairs_and_escaped_backslashes(text):
+    assert not _surrogates(json.loads(text))
+    assert read_json_strict(text.encode("utf-8")).findings == []
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        (r'{"a": "x\ud800y"}', [(1, 9, "$.a", "\\ud800", "high surrogate")]),
+        (r'{"a": "x\uDC00"}', [(1, 9, "$.a", "\\uDC00", "low surrogate")]),
+        (r'{"a": "C:\\\ud800"}', [(1, 12, "$.a", "\\ud800", "high")]),  # escaped backslash, then a real escape
+        (r'{"a": "\ude00\ud83d"}', [(1, 8, "$.a", "\\ude00", "low"), (1, 14, "$.a", "\\ud83d", "high")]),  # reversed pair
+        (r'{"a": "\ud83d\ud83d\ude00"}', [(1, 8, "$.a", "\\ud83d", "high")]),  # the second high one has its pair
+        (r'{"a": "\ud800\u0041"}', [(1, 8, "$.a", "\\ud800", "high")]),
+        ('{\n  "x": [1, {"k\\udbff": 2}]\n}', [(2, 15, '$.x[1]["k\\udbff"]', "\\udbff", "the key")]),
+        ('{\n  "ok": "\\ud83d\\ude00",\n  "e": [{"t": "a"}, {"t": "b\\udfff"}]\n}', [(3, 29, "$.e[1].t", "\\udfff", "low")]),
+    ],
+)
+def test_read_json_strict_locates_lone_surrogates(text, where):
+    result = read_json_strict(text.encode("utf-8"))
+    assert _surrogates(json.loads(text))
+    assert [(f.kind, f.line, f.column, f.json_path) for f in result.findings] == [("surrogate", *w[:3]) for w in where]
+    for finding, (_, _, path, escape, words) in zip(result.findings, where):
+        assert path in finding.message and escape in finding.message and words in finding.message
+        assert "UTF-8" in finding.message
+        finding.message.encode("utf-8")  # the message itself is printable: the escape is spelt, not decoded
+    assert result.data is not None  # the file parsed; layer 1 refuses it all the same
+
+
+_PIECES = st.sampled_from(
+    ["a", "é", "\\ud800", "\\udbff", "\\udc00", "\\uDFFF", "\\ud83d", "\\ude00", "\\\\", "\\\\u", "ud800", "\\u0041", '\\"', "\\n", "\\u005c"]
+)
+
+
+@given(pieces=st.lists(_PIECES, max_size=8), key=st.booleans())
+def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
+    """Whatever mix of escapes, backslashes and pairs a string holds, layer 1 reports a lone
+    surrogate exactly when the JSON parser decodes one (as a key or as a value)."""
+    body = "".join(pieces)
+    text = f'{{"{body}": 1}}' if key else f'{{"k": ["{body}"]}}'
+    result = read_json_strict(text.encode("utf-8"))
+    assert any(f.kind == "surrogate" for f in result.findings) is _surrogates(json.loads(text))
+    assert all(f.kind == "surrogate" for f in result.findings)

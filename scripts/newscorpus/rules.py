@@ -106,6 +106,16 @@ and where both occur. Keep one of them (merge the values by hand if both matter)
          """`NaN`, `Infinity` and `-Infinity` are accepted by some parsers but are not JSON and
 mean nothing as an annotation value. Write the number the text states; if the text states
 no number, do not make the span."""),
+    Rule("L1-lone-surrogate", "error", 1, "a string has a \\u escape of half a surrogate pair",
+         """JSON strings may spell characters as \\u escapes. Characters beyond U+FFFF (most emoji)
+take two: a high surrogate \\ud800-\\udbff followed at once by a low surrogate \\udc00-\\udfff,
+as in \\ud83d\\ude00 for the grinning face. Either half alone (\\ud800, or a pair cut in two
+or reversed) is no character at all: JSON parsers accept it, but it cannot be written as
+UTF-8, so `newscorpus fmt` cannot format the file and the build cannot store it. The message
+gives the line and column of the escape and the JSON path of the string. Write the character
+itself instead of escapes (the canonical layout has none), or delete the stray escape. An
+escaped backslash followed by letters (\\\\ud800) is ordinary text and is fine. Nothing else is
+checked for this file until it is fixed."""),
     Rule("L1-not-canonical", "warning", 1, "the file is not in canonical layout",
          """Annotation, metadata, registry and splits files are kept in one canonical layout:
 keys in the order the schema declares, spans sorted by offset with one span per line,

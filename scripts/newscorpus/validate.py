@@ -220,6 +220,12 @@ _FINDING_CODES = {
     "syntax": "L1-json-syntax",
     "duplicate": "L1-duplicate-key",
     "nonfinite": "L1-nan-infinity",
+    "surrogate": "L1-lone-surrogate",
+}
+_FINDING_HINTS = {
+    "syntax": "fix the file at that place, then run `newscorpus fmt` for the canonical layout",
+    "surrogate": "write the character itself instead of the escape (an emoji written as escapes needs both "
+    "halves, e.g. \\ud83d\\ude00), or delete the escape if it is debris from a copy and paste",
 }
 
 
@@ -247,9 +253,7 @@ def _load_json(root: Path, f: _File) -> bool:
             line=finding.line,
             column=finding.column,
             json_path=finding.json_path,
-            hint="fix the file at that place, then run `newscorpus fmt` for the canonical layout"
-            if finding.kind == "syntax"
-            else None,
+            hint=_FINDING_HINTS.get(finding.kind),
         )
     if result.findings:
         return False
