@@ -213,6 +213,52 @@ def test_a_lone_surrogate_escape_is_refused_by_the_validator_not_by_the_utf8_cod
     assert not (root / "dist").exists()
 
 
+def test_an_integer_float64_cannot_hold_is_refused_by_the_validator_not_by_the_rows(tmp_path, capsys):
+    """The build stores numeric values as float64 and used to refuse 2**53 + 1 itself, without a
+    rule code or a line; the validator's L5-number-too-large now names both."""
+    root = write_corpus(tmp_path / "corpus")
+    doc = default_docs()[0].doc_id
+    path = root / "annotated" / f"{doc}.json"
+    text = path.read_text("utf-8")
+    assert '"value": 20000000000,' in text
+    path.write_text(text.replace('"value": 20000000000,', '"value": 98765432109876543210987,'), "utf-8")
+    with pytest.raises(BuildRefused) as refused:
+        build(CorpusPaths(root), jobs=1, progress=False)
+    assert {d.code for d in refused.value.report.diagnostics if d.severity == "error"} == {"L5-number-too-large"}
+    code = main(["build", "--root", str(root), "--no-progress", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"annotated/{doc}.json:" in err and "error L5-number-too-large at $.numeric_claims[0].value" in err
+    assert "refused" in err and not (root / "dist").exists()
+
+
+def test_every_float64_column_is_one_the_validator_checks():
+    """L5-number-too-large covers exactly the annotation fields the configs publish as float64:
+    a new float64 column must be added to validate.FLOAT64_FIELDS (or this fails)."""
+    from newscorpus.features import DOCUMENTS, config_features
+    from newscorpus.spec import load_schemas
+    from newscorpus.validate import FLOAT64_FIELDS
+
+    schemas = load_schemas(REPO)
+    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
+    found = set()
+
+    def walk(feature, path):
+        if isinstance(feature, datasets.Value):
+            if feature.dtype.startswith("float"):
+                found.add(path)
+        elif isinstance(feature, dict):  # datasets.Features is a dict
+            for key, sub in feature.items():
+                walk(sub, path + (key,))
+        elif isinstance(feature, (datasets.List, datasets.Sequence)):
+            walk(feature.feature, path)
+
+    for name in CONFIGS:
+        walk(config_features(name, schemas.vocabulary, roles), (name,))
+    declared = {(DOCUMENTS, layer, key) for layer, key in FLOAT64_FIELDS} | {(layer, key) for layer, key in FLOAT64_FIELDS}
+    assert found == declared
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path, capsys):
     root = write_corpus(tmp_path / "corpus")
     precious = tmp_path / "precious"

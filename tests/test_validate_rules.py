@@ -266,3 +266,48 @@ def test_a_lone_surrogate_stops_the_file_at_layer_1_and_fmt_names_the_place(make
     err = capsys.readouterr().err
     assert f"{ALPHA_ANN}:{d.line}:{d.column}: the string at $.numeric_claims[0].measured has the escape \\ud800" in err
     assert "cannot be written canonically" not in err
+
+
+N1_VALUE = '"value": 20000000000,'  # n1 "around $20 billion" in the alpha annotation
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 9.876543210987654e22])
+def test_values_float64_holds_are_not_too_large(make_corpus, value):
+    """2**53 itself is exact in float64, and a float (the form the hint suggests) is what it is:
+    only the text check speaks here (the text says 20 billion)."""
+    root = make_corpus([{"op": "replace", "file": ALPHA_ANN, "old": N1_VALUE, "new": f'"value": {value!r},'}])
+    report = validate_corpus(CorpusPaths(root))
+    assert {d.code for d in report.diagnostics} == {"L5-numeric-text-mismatch"}, render_text(report)
+
+
+def test_the_exponent_form_the_hint_suggests_reads_as_the_text():
+    from newscorpus import values
+
+    reading = values.read_number("98765432109876543210987")
+    assert reading is not None and values.same_number(reading.value, 9.876543210987654e22)
+
+
+def test_an_integer_beyond_every_float_is_reported_not_a_traceback(make_corpus, capsys):
+    """401 digits: the validator used to crash with OverflowError comparing it with the text."""
+    root = make_corpus([{"op": "replace", "file": ALPHA_ANN, "old": N1_VALUE, "new": '"value": 1' + "0" * 400 + ","}])
+    report = validate_corpus(CorpusPaths(root))
+    (d,) = report.diagnostics
+    assert (d.code, d.json_path) == ("L5-number-too-large", "$.numeric_claims[0].value")
+    assert "100000…0000 (401 digits)" in d.message and "1.8e308" in d.message and len(d.message) < 400
+    assert cli.main(["validate", "--root", str(root), "--jobs", "1", "--no-progress"]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "L5-number-too-large" in out.out
+
+
+def test_a_too_large_value_leaves_the_claims_other_checks_running(make_corpus):
+    root = make_corpus(
+        [
+            {"op": "replace", "file": ALPHA_ANN, "old": N1_VALUE, "new": '"value": 98765432109876543210987,'},
+            {"op": "replace", "file": ALPHA_ANN, "old": '"approximate": true', "new": '"approximate": false'},
+        ]
+    )
+    report = validate_corpus(CorpusPaths(root))
+    assert {(d.code, d.json_path) for d in report.diagnostics} == {
+        ("L5-number-too-large", "$.numeric_claims[0].value"),
+        ("L5-approximate-hedge", "$.numeric_claims[0].approximate"),
+    }

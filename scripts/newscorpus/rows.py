@@ -30,9 +30,8 @@ from newscorpus.features import (
     ner_tag_names,
     ner_types,
 )
+from newscorpus.rules import MAX_EXACT_INT  # integers beyond this do not survive a float64 column
 from newscorpus.spec import Vocabulary
-
-MAX_EXACT_INT = 2**53  # integers beyond this do not survive a float64 column
 
 
 class RowError(Exception):

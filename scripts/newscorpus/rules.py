@@ -35,6 +35,11 @@ FILE_SIZE_LIMITS: dict[str, int] = {
     "schema": 16 * 1024 * 1024,
 }
 
+# The dataset stores numbers (numeric_claims[].value) as float64, which holds every integer
+# exactly only up to 2**53 in magnitude: above that, neighbouring integers share one float64.
+# The validator refuses larger integers (L5-number-too-large); the build checks the same limit.
+MAX_EXACT_INT = 2**53
+
 # Which units each numeric kind may take (guidelines section 5). Names refer to
 # schema/vocabulary.schema.json (NumericKind, Unit); a test checks every name exists there.
 # "money" takes any ISO 4217 currency code of the Unit list: three upper-case letters.
@@ -282,6 +287,15 @@ wrong."""),
 "a second", "20 times", "180-degree"), `value` must be that number, scaled, and never
 corrected (guidelines section 5). The message says what the text reads as. Spans the reader
 cannot parse are not checked."""),
+    Rule("L5-number-too-large", "error", 5, "an integer is too large for the dataset's float64 column",
+         f"""The published dataset stores `value` of a numeric claim as float64, which holds every
+integer exactly only up to 2**53 = {MAX_EXACT_INT:,} in magnitude; a larger integer would
+silently become a neighbouring one, so the build refuses it. Numbers this large are almost
+always a typo (digits typed twice, a scale applied twice): check the value against the text
+and correct it. If the text really states such a number, write instead the value the message
+suggests, a number with a fraction or an exponent (9.876543210987654e+22 for
+98765432109876543210987): that is the float64 the dataset will hold, rounded to about 16
+significant digits, and the file then says so openly; add a note."""),
     Rule("L5-numeric-kind-unit", "error", 5, "a numeric claim's unit does not fit its kind",
          """kind and unit agree (guidelines section 5): money takes an ISO 4217 currency code
 (USD, EUR, ..), percent takes `percent`, ordinal takes `ordinal`, count takes `count` or

@@ -62,7 +62,7 @@ from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_chunks
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
 from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
-from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, RULES
+from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, MAX_EXACT_INT, RULES
 from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, load_schemas
 from newscorpus.spill import SpillList
 
@@ -1095,13 +1095,14 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
                 ("temporal_anchor", "value"),
                 hint=f"set temporal_anchor.value to {_q(expected)} (or correct the metadata)",
             )
+    too_large = _check_float64_fields(f)
     units = load_schemas(root).vocabulary.units
     for i, claim in enumerate(data.get("numeric_claims", [])):
         nid, value, text = claim["id"], claim["value"], claim["text"]
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             f.add("L5-numeric-not-finite", f"{nid} {_q(text, 30)}: value {value} is not a finite number", ("numeric_claims", i, "value"))
             continue
-        reading = values.read_number(text)
+        reading = values.read_number(text) if ("numeric_claims", i, "value") not in too_large else None
         if reading is not None and not values.same_number(reading.value, value):
             f.add(
                 "L5-numeric-text-mismatch",
@@ -1126,6 +1127,43 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
             why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"
             f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"))
     return f.error_count() == before
+
+
+# The annotation fields the build stores as float64 (features.py), as (layer, key). A test checks
+# this against the published features, so a new float64 column cannot miss the check below.
+FLOAT64_FIELDS: tuple[tuple[str, str], ...] = (("numeric_claims", "value"),)
+
+
+def _check_float64_fields(f: _File) -> set[tuple]:
+    """L5-number-too-large for each integer a float64 column cannot hold exactly; their paths."""
+    found: set[tuple] = set()
+    for layer, key in FLOAT64_FIELDS:
+        for i, item in enumerate(f.data.get(layer) or []):
+            value = item.get(key)
+            if type(value) is not int or -MAX_EXACT_INT <= value <= MAX_EXACT_INT:
+                continue
+            path = (layer, i, key)
+            found.add(path)
+            digits = str(abs(value))
+            shown = str(value) if len(digits) <= 30 else f"{'-' if value < 0 else ''}{digits[:6]}…{digits[-4:]} ({len(digits)} digits)"
+            try:
+                nearest: str | None = repr(float(value))
+            except OverflowError:
+                nearest = None
+            what = f"{item.get('id')} {_q(item.get('text'), 30)}: {key}" if "text" in item else key
+            f.add(
+                "L5-number-too-large",
+                f"{what} {shown} cannot be stored exactly: the dataset stores {layer}[].{key} as float64, "
+                f"which holds integers exactly only up to 2**53 = {MAX_EXACT_INT:,} in magnitude, "
+                + (f"so this one would become {nearest}" if nearest else "and this one is beyond even the largest float64 (about 1.8e308)"),
+                path,
+                hint=(
+                    f"check the value against the text (a typo, a scale applied twice?); if the text really states this number, write {key} as {nearest} (the float64 the dataset will hold) and add a note"
+                    if nearest
+                    else "check the value against the text and correct it"
+                ),
+            )
+    return found
 
 
 def _number_literal(value: float) -> str:
