@@ -272,7 +272,7 @@ def build(
         raise BuildRefused(validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False))
     schemas = load_schemas(root)
     vocab = schemas.vocabulary
-    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
+    roles = vocab.annotator_roles
     try:
         features = {c: config_features(c, vocab, roles) for c in CONFIGS}
     except FeatureError as problem:

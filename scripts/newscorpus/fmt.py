@@ -11,7 +11,8 @@ duplicate key, NaN) is not touched either: `newscorpus validate` says what is wr
 Raw files are never touched. `--check` only reports.
 
 Exit codes: 0 nothing to do (or everything written), 1 with --check when a file would be
-reformatted, or when a file could not be formatted; 2 usage or environment error, including a
+reformatted, or when a file could not be formatted, or when schema/ cannot be used (reported
+as `newscorpus validate` reports it); 2 usage or environment error, including a
 file that could not be written (read-only folder, full disk). Such a file is named in one line
 and left as it was (the write goes to a temporary file, then a rename), and the other files are
 still formatted: each write stands alone, so one refused write spoils nothing else.
@@ -44,9 +45,11 @@ from newscorpus.validate import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    diagnostic_lines,
     pass_annotators,
     pass_doc_ids,
     resolve_targets,
+    schema_file_diagnostics,
 )
 
 SCHEMA_FOR_KIND = {"annotation": "annotation", "metadata": "metadata", "registry": "entity_registry", "splits": "splits"}
@@ -159,14 +162,19 @@ def run(args: argparse.Namespace) -> int:
                     raise
                 paths = find_root(args.paths[0])
         files, ignored = files_to_format(CorpusPaths(paths.root.resolve()), list(args.paths) or None)
-        schemas = load_schemas(paths.root.resolve()).documents
     except (CorpusNotFound, UsageError) as exc:
         print(f"newscorpus fmt: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"newscorpus fmt: cannot load schema/: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     root = paths.root.resolve()
+    # The layout follows the schemas: a schema file the tools cannot use is reported as
+    # `newscorpus validate` reports it (it is part of the corpus: invalid data, exit 1).
+    broken = [d for d in schema_file_diagnostics(root) if d.severity == "error"]
+    if broken:
+        for d in broken:
+            print("\n".join(diagnostic_lines(d)), file=sys.stderr)
+        print(f"newscorpus fmt: schema/ cannot be used, so no file was formatted ({len(broken)} error{'s' if len(broken) != 1 else ''} above)", file=sys.stderr)
+        return EXIT_INVALID
+    schemas = load_schemas(root).documents
     changed, failed, unwritten = [], [], []
     for rel, kind in files:
         path = root / rel

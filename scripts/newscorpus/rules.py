@@ -135,7 +135,10 @@ checked for layout: fix the errors first, then format."""),
 entity-registry.schema.json or splits.schema.json). Every violation is reported with its
 JSON path (for example $.entities[3].end) and line. Typical causes: a missing required key,
 a misspelt key (additional properties are not allowed), a string where a number belongs, an
-id that does not follow its pattern (e1, q2, t3, n4, z5), an empty text."""),
+id that does not follow its pattern (e1, q2, t3, n4, z5), an empty text. The schema files
+themselves get this code too when one cannot be used: not a JSON Schema with an $id, a $ref
+that leads nowhere, or a vocabulary without a label set the tools read (each a non-empty list
+of strings), without schema_version or without a DocId pattern."""),
     Rule("L2-unknown-label", "error", 2, "a label is not in the declared vocabulary",
          """Closed label sets (zone types, entity labels, quote kinds, date types and mods,
 numeric kinds, bounds and units, splits) are declared once, in

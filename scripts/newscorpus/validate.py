@@ -63,7 +63,7 @@ from newscorpus.jsonio import atomic_write_chunks
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
 from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, MAX_EXACT_INT, RULES
-from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, load_schemas
+from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, VOCABULARY_REL, SchemaFileError, load_schemas, schema_document_problems
 from newscorpus.spill import SpillList
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -1487,20 +1487,29 @@ def _select_pass(paths: CorpusPaths, selection: Selection, annotator: str) -> No
 
 def schema_files_ok(root: Path) -> bool:
     """Whether schema/ can be used at all (the build reads it before validating the corpus)."""
-    return not any(d.severity == "error" for d in _check_schema_files(Path(root), deep=True))
+    return not any(d.severity == "error" for d in schema_file_diagnostics(Path(root), deep=True))
+
+
+def schema_file_diagnostics(root: Path, deep: bool = False) -> list[Diagnostic]:
+    """The findings on schema/ itself (empty when the tools can use it); `newscorpus fmt`
+    checks them first too. deep: also check each file against the JSON Schema meta-schema."""
+    return _check_schema_files(Path(root), deep)
 
 
 def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
-    """The schema files themselves: they must load (and, when deep, be valid JSON Schemas)."""
+    """The schema files themselves: they must load as the tools read them (and, when deep, be
+    valid JSON Schemas), and their $refs must resolve."""
     found: list[Diagnostic] = []
+    files: dict[str, _File] = {}
     for name, filename in sorted(SCHEMA_FILES.items()):
-        f = _File(f"{SCHEMA_DIR}/{filename}", "schema")
+        f = files[name] = _File(f"{SCHEMA_DIR}/{filename}", "schema")
         if not _load_json(root, f):
             found.extend(f.diagnostics)
             continue
-        if not isinstance(f.data, dict) or "$id" not in f.data:
-            f.add("L2-schema", f"{f.rel} is not a JSON Schema with an $id", line=1)
-        elif deep:
+        problems = schema_document_problems(name, f.data)
+        for problem in problems:
+            f.add("L2-schema", problem.message, problem.path)
+        if deep and not problems:  # one finding per mistake: the meta-schema would repeat a shape problem
             from jsonschema import Draft202012Validator
             from jsonschema.exceptions import SchemaError
 
@@ -1509,15 +1518,45 @@ def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
             except SchemaError as exc:
                 f.add("L2-schema", f"{f.rel} is not a valid JSON Schema: {exc.message[:200]}", tuple(exc.absolute_path))
         found.extend(f.diagnostics)
-    if not found:
-        try:
-            load_schemas.cache_clear()
-            load_schemas(root)
-        except Exception as exc:  # a vocabulary without a label set the tools need
-            found.append(
-                Diagnostic("L2-schema", "error", f"{SCHEMA_DIR}/vocabulary.schema.json", f"the schemas do not load: {type(exc).__name__}: {exc}", line=1)
-            )
+    if found:
+        return found
+    try:
+        load_schemas.cache_clear()
+        schemas = load_schemas(root)
+    except SchemaFileError as exc:  # a problem only loading them together shows
+        f = next(f for f in files.values() if f.rel == exc.problem.file)
+        f.add("L2-schema", exc.problem.message, exc.problem.path)
+        return f.diagnostics
+    except Exception as exc:  # the files changed since they were checked, or a case not foreseen
+        return [Diagnostic("L2-schema", "error", VOCABULARY_REL, f"the schemas do not load: {type(exc).__name__}: {exc}", line=1)]
+    for name, f in files.items():
+        for path, ref, why in _unresolved_refs(schemas, f.data):
+            f.add("L2-schema", f"$ref {_q(ref)} leads nowhere ({why})", path)
+        found.extend(f.diagnostics)
     return found
+
+
+def _unresolved_refs(schemas, doc: Any) -> Iterator[tuple[tuple, str, str]]:
+    """(JSON path, $ref, why) of each $ref in `doc` that does not resolve in the schemas' registry."""
+    from referencing.exceptions import Unresolvable
+
+    resolver = schemas.registry.resolver(base_uri=doc["$id"])
+
+    def walk(node: Any, path: tuple) -> Iterator[tuple[tuple, str, str]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref" and isinstance(value, str):
+                    try:
+                        resolver.lookup(value)
+                    except Unresolvable as exc:
+                        yield (*path, key), value, type(exc).__name__
+                else:
+                    yield from walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, (*path, i))
+
+    yield from walk(doc, ())
 
 
 def _entity_ids_used(data: Any) -> set[str]:
@@ -2075,15 +2114,21 @@ def _summary_line(report: ValidationReport) -> str:
     )
 
 
+def diagnostic_lines(d: Diagnostic) -> list[str]:
+    """`path:line:col: severity CODE at json_path: message`, and a hint line when there is one."""
+    where = d.path + (f":{d.line}" if d.line else "") + (f":{d.column}" if d.line and d.column else "")
+    at = f" at {d.json_path}" if d.json_path and d.json_path != "$" else ""
+    lines = [f"{where}: {d.severity} {d.code}{at}: {d.message}"]
+    if d.hint:
+        lines.append(f"    hint: {d.hint}")
+    return lines
+
+
 def render_text(report: ValidationReport) -> str:
     """Human-readable: `path:line:col: severity CODE at json_path: message`, then a hint line."""
     lines = []
     for d in report.diagnostics:
-        where = d.path + (f":{d.line}" if d.line else "") + (f":{d.column}" if d.line and d.column else "")
-        at = f" at {d.json_path}" if d.json_path and d.json_path != "$" else ""
-        lines.append(f"{where}: {d.severity} {d.code}{at}: {d.message}")
-        if d.hint:
-            lines.append(f"    hint: {d.hint}")
+        lines.extend(diagnostic_lines(d))
     for target in report.ignored:
         lines.append(f"note: {target} is not a corpus file; not checked")
     lines.append(_summary_line(report))
