@@ -1,5 +1,7 @@
-"""schema/ itself: a schema file of the wrong shape. Every command reports it in one line
-naming the file and the rule code, with the documented exit code, never a traceback."""
+"""schema/ itself: a schema file of the wrong shape, a label declared twice. Every command
+reports it in one line naming the file and the rule code, with the documented exit code, never
+a traceback; and `validate` finds whatever `build` would refuse, so the build refuses through
+the validator's report."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import pytest
 from build_fixture import write_corpus
 
 from newscorpus import cli
-from newscorpus.spec import SCHEMA_FILES
+from newscorpus.corpus import CorpusPaths
+from newscorpus.spec import SCHEMA_FILES, SchemaFileError, load_schemas
+from newscorpus.validate import validate_corpus
 
 VOCAB = "schema/vocabulary.schema.json"
 
@@ -83,3 +87,53 @@ def test_a_schema_file_of_the_wrong_shape_is_reported_by_every_command(tmp_path,
         named = [line for line in output.splitlines() if line.startswith(f"{expected}:")]
         assert named and all(" error L2-" in line for line in named), (argv, output)
     assert not (root / "dist").exists()
+
+
+def dup(name: str, value: str) -> Callable[[Path], str]:
+    return edit_vocabulary(lambda d: _defs(d)[name]["enum"].append(value))
+
+
+# vocabulary edits the validator used to pass and the build then refused (or crashed on)
+BUILD_WOULD_REFUSE = {
+    "EntityLabel twice": (dup("EntityLabel", "PERSON"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].EntityLabel.enum[11]"),
+    "Unit twice": (dup("Unit", "km"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].Unit.enum[23]"),
+    "Split twice": (dup("Split", "test"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].Split.enum[3]"),
+    "AnnotatorRole twice": (dup("AnnotatorRole", "adjudicator"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].AnnotatorRole.enum[3]"),
+    "Confidence twice": (dup("Confidence", "low"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].Confidence.enum[4]"),
+    "entity label DATE": (dup("EntityLabel", "DATE"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].DateType.enum[0]"),
+    "entity label MONEY": (dup("EntityLabel", "MONEY"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].NumericKind.enum[1]"),
+}
+
+
+@pytest.mark.parametrize("case", BUILD_WOULD_REFUSE, ids=list(BUILD_WOULD_REFUSE))
+def test_validate_reports_what_the_build_would_refuse_and_the_build_refuses_through_it(tmp_path, case):
+    change, rule, path, json_path = BUILD_WOULD_REFUSE[case]
+    root = write_corpus(tmp_path / "corpus")
+    change(root)
+    report = validate_corpus(CorpusPaths(root))
+    assert {(d.code, d.path, d.json_path) for d in report.diagnostics if d.severity == "error"} == {(rule, path, json_path)}
+    assert all(d.line for d in report.diagnostics)
+    code, output = run("validate", "--root", str(root))
+    assert code == 1 and f" error {rule} at {json_path}: " in output, output
+    code, output = run("build", "--root", str(root), "--jobs", "1", "--no-progress")
+    assert code == 1, output
+    assert f" error {rule} at {json_path}: " in output and "refused: the corpus does not validate" in output, output
+    assert "internal error" not in output and "Traceback" not in output
+    assert not (root / "dist").exists()
+
+
+def test_a_new_label_that_clashes_with_nothing_validates_and_builds(tmp_path):
+    """The other half of the agreement: what validate accepts, the build builds."""
+    root = write_corpus(tmp_path / "corpus")
+    dup("EntityLabel", "MISC")(root)
+    assert run("validate", "--root", str(root))[0] == 0
+    code, output = run("build", "--root", str(root), "--jobs", "1", "--no-progress")
+    assert code == 0, output
+
+
+def test_load_schemas_refuses_a_duplicate_label_with_its_place(tmp_path):
+    root = write_corpus(tmp_path / "corpus")
+    dup("EntityLabel", "PERSON")(root)
+    load_schemas.cache_clear()
+    with pytest.raises(SchemaFileError, match=r"^schema/vocabulary.schema.json: \$\[\"\$defs\"\].EntityLabel.enum\[11\]: \"PERSON\" is listed twice"):
+        load_schemas(root)

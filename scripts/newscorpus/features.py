@@ -48,22 +48,39 @@ class NerType:
     tag: str  # the type in BIO tags (PERSON, DATE, MONEY)
 
 
-def ner_types(vocab: Vocabulary) -> tuple[NerType, ...]:
-    """Entity labels, then date types, then numeric kinds (upper-cased), in declared order."""
+# Where each NER layer's types are declared: $defs name in schema/vocabulary.schema.json.
+NER_LAYER_DEFS = {ENTITIES: "EntityLabel", DATES: "DateType", NUMERIC_CLAIMS: "NumericKind"}
+
+
+def _all_ner_types(vocab: Vocabulary) -> list[NerType]:
     found: list[NerType] = []
     found += [NerType(ENTITIES, v, v) for v in vocab.entity_labels]
     found += [NerType(DATES, v, v) for v in vocab.date_types]
     found += [NerType(NUMERIC_CLAIMS, v, v.upper()) for v in vocab.numeric_kinds]
+    return found
+
+
+def ner_type_clashes(vocab: Vocabulary) -> list[tuple[NerType, NerType]]:
+    """(earlier, later) pairs of NER types that would give the same tag type. The validator
+    reports them (L2-duplicate-label), so the build never meets one."""
     seen: dict[str, NerType] = {}
-    for t in found:
+    clashes = []
+    for t in _all_ner_types(vocab):
         if t.tag in seen:
-            other = seen[t.tag]
-            raise FeatureError(
-                f"schema/vocabulary.schema.json: NER tag type {t.tag!r} is produced by both "
-                f"{other.layer} ({other.value!r}) and {t.layer} ({t.value!r}); tag types must be unique"
-            )
-        seen[t.tag] = t
-    return tuple(found)
+            clashes.append((seen[t.tag], t))
+        else:
+            seen[t.tag] = t
+    return clashes
+
+
+def ner_types(vocab: Vocabulary) -> tuple[NerType, ...]:
+    """Entity labels, then date types, then numeric kinds (upper-cased), in declared order."""
+    for other, t in ner_type_clashes(vocab):
+        raise FeatureError(
+            f"schema/vocabulary.schema.json: NER tag type {t.tag!r} is produced by both "
+            f"{other.layer} ({other.value!r}) and {t.layer} ({t.value!r}); tag types must be unique"
+        )
+    return tuple(_all_ner_types(vocab))
 
 
 def ner_tag_names(vocab: Vocabulary) -> list[str]:

@@ -145,6 +145,14 @@ numeric kinds, bounds and units, splits) are declared once, in
 schema/vocabulary.schema.json. The message lists the allowed labels and the nearest one.
 Use one of them; if a new label is really needed, propose it in a pull request that changes
 the vocabulary and the guidelines together."""),
+    Rule("L2-duplicate-label", "error", 2, "a label is declared twice: in one enum of schema/, or as one NER tag type by two label sets",
+         """Every label set of schema/vocabulary.schema.json lists each label once: its order is
+the index of the label in the published ClassLabel, so a label listed twice has no single
+index and the dataset cannot be built. The same holds for any other enum of the schema
+files. The NER tags are the entity labels, the date types and the numeric kinds (upper-cased)
+together, so an entity label DATE, or a numeric kind spelt like an entity label, would give
+two label sets one tag type. The message names the value, the label set and both places.
+Delete the second occurrence, or rename one of the two labels (and the guidelines with it)."""),
     # ---------------------------------------------------------------- L3 spans
     Rule("L3-offset-not-integer", "error", 3, "a span offset is a number with a fractional part or written as a float",
          """Offsets are whole numbers of code points. JSON Schema accepts 12.0 as an integer, but

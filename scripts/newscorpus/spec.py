@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -31,7 +31,7 @@ SCHEMA_FILES = {
 VOCABULARY_REL = f"{SCHEMA_DIR}/{VOCABULARY_FILE}"
 
 # The label sets the tools read from the vocabulary: Vocabulary field -> name in $defs. Each
-# must be a non-empty list of strings (their order is the ClassLabel index).
+# must be a non-empty list of distinct strings (their order is the ClassLabel index).
 LABEL_SETS: dict[str, str] = {
     "zone_types": "ZoneType",
     "entity_labels": "EntityLabel",
@@ -77,11 +77,14 @@ class Schemas:
 
 @dataclass(frozen=True)
 class SchemaProblem:
-    """Why a schema file cannot be used as the tools need it: the file, the place, what is wrong."""
+    """Why a schema file cannot be used as the tools need it: the file, the place, what is wrong.
+
+    `duplicate`: a value declared twice (the validator reports it under its own rule code)."""
 
     file: str  # relative to the corpus root, e.g. schema/vocabulary.schema.json
     path: tuple  # JSON path in the file
     message: str
+    duplicate: bool = False
 
     def __str__(self) -> str:
         return f"{self.file}: {format_path(self.path)}: {self.message}"
@@ -100,9 +103,46 @@ def _read_json(path: Path) -> dict:
         return json.loads(handle.read().decode("utf-8"))
 
 
+def _enums(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, list]]:
+    """(JSON path, list) of every `enum` list anywhere in a schema document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "enum" and isinstance(value, list):
+                yield (*path, key), value
+            else:
+                yield from _enums(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _enums(value, (*path, i))
+
+
+def _enum_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def enum_duplicates(rel: str, doc: Any) -> list[SchemaProblem]:
+    """A value listed twice in any `enum` of a schema document (JSON Schema allows it; a label
+    set must not have it: ClassLabel names are unique, and which index would the label get?)."""
+    found = []
+    for path, values in _enums(doc):
+        first: dict[str, int] = {}
+        for i, value in enumerate(values):
+            key = _enum_key(value)
+            if key in first:
+                found.append(SchemaProblem(
+                    rel, (*path, i),
+                    f"{key} is listed twice in {format_path(path)} (at [{first[key]}] and [{i}]); "
+                    "each value of an enum is listed once",
+                    duplicate=True,
+                ))
+            else:
+                first[key] = i
+    return found
+
+
 def schema_document_problems(name: str, doc: Any) -> list[SchemaProblem]:
     """What makes the parsed schema document `name` (a key of SCHEMA_FILES) unusable, beyond
-    being a valid JSON Schema: the shape the tools read."""
+    being a valid JSON Schema: the shape the tools read, and duplicate enum values."""
     rel = f"{SCHEMA_DIR}/{SCHEMA_FILES[name]}"
     if not isinstance(doc, dict):
         return [SchemaProblem(rel, (), "the file must hold a JSON object (a JSON Schema)")]
@@ -111,6 +151,7 @@ def schema_document_problems(name: str, doc: Any) -> list[SchemaProblem]:
         found.append(SchemaProblem(rel, (), "the file is not a JSON Schema with an $id (a non-empty string)"))
     if name == "vocabulary":
         found += _vocabulary_shape(rel, doc)
+    found += enum_duplicates(rel, doc)
     return found
 
 

@@ -1498,7 +1498,8 @@ def schema_file_diagnostics(root: Path, deep: bool = False) -> list[Diagnostic]:
 
 def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
     """The schema files themselves: they must load as the tools read them (and, when deep, be
-    valid JSON Schemas), and their $refs must resolve."""
+    valid JSON Schemas), their $refs must resolve, and the vocabulary must declare each label
+    once, as must every enum."""
     found: list[Diagnostic] = []
     files: dict[str, _File] = {}
     for name, filename in sorted(SCHEMA_FILES.items()):
@@ -1508,7 +1509,7 @@ def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
             continue
         problems = schema_document_problems(name, f.data)
         for problem in problems:
-            f.add("L2-schema", problem.message, problem.path)
+            f.add("L2-duplicate-label" if problem.duplicate else "L2-schema", problem.message, problem.path)
         if deep and not problems:  # one finding per mistake: the meta-schema would repeat a shape problem
             from jsonschema import Draft202012Validator
             from jsonschema.exceptions import SchemaError
@@ -1533,6 +1534,8 @@ def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
         for path, ref, why in _unresolved_refs(schemas, f.data):
             f.add("L2-schema", f"$ref {_q(ref)} leads nowhere ({why})", path)
         found.extend(f.diagnostics)
+    if not found:
+        found.extend(_ner_clashes(files["vocabulary"], schemas.vocabulary))
     return found
 
 
@@ -1557,6 +1560,23 @@ def _unresolved_refs(schemas, doc: Any) -> Iterator[tuple[tuple, str, str]]:
                 yield from walk(value, (*path, i))
 
     yield from walk(doc, ())
+
+
+def _ner_clashes(f: _File, vocab) -> list[Diagnostic]:
+    """Two label sets that would give the same NER tag type (the build's features refuse them)."""
+    from newscorpus.features import NER_LAYER_DEFS, ner_type_clashes
+
+    defs = f.data["$defs"]
+    for earlier, later in ner_type_clashes(vocab):
+        before, after = NER_LAYER_DEFS[earlier.layer], NER_LAYER_DEFS[later.layer]
+        first = ("$defs", before, "enum", defs[before]["enum"].index(earlier.value))
+        f.add(
+            "L2-duplicate-label",
+            f"the NER tag type {later.tag} would come from both {before} {_q(earlier.value)} (at {format_path(first)}) "
+            f"and {after} {_q(later.value)}: NER tag types must be unique; rename one of the two labels",
+            ("$defs", after, "enum", defs[after]["enum"].index(later.value)),
+        )
+    return f.diagnostics
 
 
 def _entity_ids_used(data: Any) -> set[str]:
