@@ -1,7 +1,7 @@
-"""schema/ itself: a schema file of the wrong shape, a label declared twice. Every command
-reports it in one line naming the file and the rule code, with the documented exit code, never
-a traceback; and `validate` finds whatever `build` would refuse, so the build refuses through
-the validator's report."""
+"""schema/ itself: a schema file of the wrong shape, a label declared twice, a split vocabulary
+that the split policy does not match. Every command reports it in one line naming the file and
+the rule code, with the documented exit code, never a traceback; and `validate` finds whatever
+`build` would refuse, so the build refuses through the validator's report."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from build_fixture import write_corpus
 from newscorpus import cli
 from newscorpus.corpus import CorpusPaths
 from newscorpus.spec import SCHEMA_FILES, SchemaFileError, load_schemas
+from newscorpus.splits import SplitPolicyError, assign
 from newscorpus.validate import validate_corpus
 
 VOCAB = "schema/vocabulary.schema.json"
@@ -102,6 +103,13 @@ BUILD_WOULD_REFUSE = {
     "Confidence twice": (dup("Confidence", "low"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].Confidence.enum[4]"),
     "entity label DATE": (dup("EntityLabel", "DATE"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].DateType.enum[0]"),
     "entity label MONEY": (dup("EntityLabel", "MONEY"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].NumericKind.enum[1]"),
+    "splits train and test only": (
+        edit_vocabulary(lambda d: _defs(d)["Split"].update({"enum": ["train", "test"]})),
+        "L6-split-vocabulary", "annotated/splits.json", "$.policy.fractions",
+    ),
+    "a split dev without a fraction": (
+        dup("Split", "dev"), "L6-split-vocabulary", "annotated/splits.json", "$.policy.fractions",
+    ),
 }
 
 
@@ -137,3 +145,31 @@ def test_load_schemas_refuses_a_duplicate_label_with_its_place(tmp_path):
     load_schemas.cache_clear()
     with pytest.raises(SchemaFileError, match=r"^schema/vocabulary.schema.json: \$\[\"\$defs\"\].EntityLabel.enum\[11\]: \"PERSON\" is listed twice"):
         load_schemas(root)
+
+
+NAMES = ("train", "test")
+
+
+def splits_file(**fractions: float) -> dict:
+    return {"policy": {"unit": "story", "min_stories_for_story_split": 2, "fractions": fractions, "salt": "s"}, "assignments": {}}
+
+
+@pytest.mark.parametrize("fractions,kind", [
+    ({"train": 0.9, "test": 0.1}, None),
+    ({"train": 0.8, "validation": 0.1, "test": 0.1}, "splits"),
+    ({"train": 1.0}, "splits"),
+    ({"train": 0.8, "test": 0.1}, "fractions"),
+    ({"train": 1.1, "test": -0.1}, "shape"),
+])
+def test_the_build_applies_the_policy_with_the_validators_check(fractions, kind):
+    """policy_problems is the one check: `assign` (the build) refuses exactly what it reports."""
+    from newscorpus.splits import policy_problems
+
+    problems = policy_problems(splits_file(**fractions), NAMES)
+    assert [p.kind for p in problems][:1] == ([kind] if kind else [])
+    if kind is None:
+        assign([], splits_file(**fractions), NAMES)
+    else:
+        with pytest.raises(SplitPolicyError, match=r"^annotated/splits.json: \$.policy.fractions") as refused:
+            assign([], splits_file(**fractions), NAMES)
+        assert problems[0].message in str(refused.value)

@@ -360,7 +360,14 @@ use it. (Checked when the whole corpus or the registry itself is validated.)""")
          """Every doc_id in `assignments` of annotated/splits.json names a document of the corpus.
 Remove the assignment or fix the id."""),
     Rule("L6-split-fractions", "error", 6, "the split fractions do not add up to 1",
-         """`policy.fractions` (train + validation + test) must sum to 1."""),
+         """`policy.fractions` (one per split of schema/vocabulary.schema.json: train + validation +
+test) must sum to 1. The build applies the policy with the same check."""),
+    Rule("L6-split-vocabulary", "error", 6, "the split fractions do not name exactly the splits of the vocabulary",
+         """`policy.fractions` of annotated/splits.json gives one fraction to each split declared in
+schema/vocabulary.schema.json ($defs.Split) and to nothing else: the splits are placed in the
+vocabulary's order, and a fraction for a split the vocabulary does not declare would silently
+be dropped (so the others would no longer add up to 1). Change the fractions and the Split
+label set together."""),
     Rule("L6-stray-file", "warning", 6, "a file in raw/ or annotated/ is not part of the corpus layout",
          """raw/ holds only <doc_id>.txt and <doc_id>.meta.json; annotated/ holds annotations
 (.json), the registry, splits.json, passes/ and Markdown documents. Anything else (an

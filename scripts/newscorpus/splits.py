@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Collection, NamedTuple
 
 from newscorpus.corpus import SPLITS_REL
-
+from newscorpus.positions import format_path
 
 
 class SplitPolicyError(Exception):
@@ -117,23 +117,70 @@ def _pick(x: float, names: tuple[str, ...], fractions: dict[str, float]) -> str:
     return [n for n in names if fractions[n] > 0][-1]
 
 
-def _policy(splits_file: dict, names: tuple[str, ...]) -> tuple[int, dict[str, float], str]:
-    try:
-        policy = splits_file["policy"]
-        fractions = {n: float(policy["fractions"][n]) for n in names}
-        min_stories = int(policy["min_stories_for_story_split"])
-        salt = str(policy["salt"])
-    except (KeyError, TypeError, ValueError) as problem:
-        raise SplitPolicyError(
-            f"{SPLITS_REL}: $.policy: cannot read the policy ({problem!r}); it must follow schema/splits.schema.json"
-        ) from None
-    total = sum(fractions.values())
+@dataclass(frozen=True)
+class PolicyProblem:
+    """Why the policy in annotated/splits.json cannot be applied with the vocabulary's splits.
+
+    kind: "shape" (not the schema's shape), "splits" (the fractions do not name exactly the
+    splits of schema/vocabulary.schema.json), "fractions" (they do not add up to 1)."""
+
+    kind: str
+    path: tuple  # JSON path in annotated/splits.json
+    message: str
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+
+
+def policy_problems(splits_file: object, names: tuple[str, ...]) -> list[PolicyProblem]:
+    """Every reason the policy of `splits_file` (parsed annotated/splits.json) cannot be applied
+    to the splits `names` (the Split label set, in order). The one check of the policy: the
+    build applies it through `assign`, the validator reports it with a rule code."""
+    policy = splits_file.get("policy") if isinstance(splits_file, dict) else None
+    if not isinstance(policy, dict):
+        return [PolicyProblem("shape", ("policy",), "the policy must be an object (schema/splits.schema.json)")]
+    found: list[PolicyProblem] = []
+    min_stories = policy.get("min_stories_for_story_split")
+    if not _is_number(min_stories) or not float(min_stories).is_integer() or min_stories < 1:
+        found.append(PolicyProblem("shape", ("policy", "min_stories_for_story_split"), "must be a positive integer"))
+    if not isinstance(policy.get("salt"), str):
+        found.append(PolicyProblem("shape", ("policy", "salt"), "must be a string"))
+    fractions = policy.get("fractions")
+    where = ("policy", "fractions")
+    if not isinstance(fractions, dict):
+        return [*found, PolicyProblem("shape", where, "must be an object: split -> fraction")]
+    unknown = [k for k in fractions if k not in names]
+    missing = [n for n in names if n not in fractions]
+    if unknown or missing:
+        parts = []
+        if unknown:
+            parts.append(f"{', '.join(repr(k) for k in unknown)} {'is not a split' if len(unknown) == 1 else 'are not splits'}")
+        if missing:
+            parts.append(f"{', '.join(repr(n) for n in missing)} {'has' if len(missing) == 1 else 'have'} no fraction")
+        found.append(PolicyProblem(
+            "splits", where,
+            f"the fractions name {', '.join(fractions) or 'no split'}, but the splits of schema/vocabulary.schema.json "
+            f"($defs.Split) are {', '.join(names)}: {'; '.join(parts)}",
+        ))
+        return found
+    bad = [n for n in names if not _is_number(fractions[n]) or fractions[n] < 0]
+    if bad:
+        found.append(PolicyProblem("shape", (*where, bad[0]), "a fraction must be a number from 0 to 1"))
+        return found
+    total = sum(float(fractions[n]) for n in names)
     if abs(total - 1.0) > 1e-9:
         shown = ", ".join(f"{n} {fractions[n]:g}" for n in names)
-        raise SplitPolicyError(f"{SPLITS_REL}: $.policy.fractions: the fractions must add up to 1 ({shown} = {total:g})")
-    if any(v < 0 for v in fractions.values()):
-        raise SplitPolicyError(f"{SPLITS_REL}: $.policy.fractions: a fraction is negative")
-    return min_stories, fractions, salt
+        found.append(PolicyProblem("fractions", where, f"the fractions must add up to 1 ({shown} = {total:g})"))
+    return found
+
+
+def _policy(splits_file: dict, names: tuple[str, ...]) -> tuple[int, dict[str, float], str]:
+    for problem in policy_problems(splits_file, names):
+        raise SplitPolicyError(f"{SPLITS_REL}: {format_path(problem.path)}: {problem.message}")
+    policy = splits_file["policy"]
+    fractions = {n: float(policy["fractions"][n]) for n in names}
+    return int(policy["min_stories_for_story_split"]), fractions, policy["salt"]
 
 
 def assign(docs: Collection[DocKey], splits_file: dict, names: tuple[str, ...]) -> SplitPlan:

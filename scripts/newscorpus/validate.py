@@ -1640,6 +1640,9 @@ def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
     return found
 
 
+_POLICY_CODES = {"shape": "L2-schema", "splits": "L6-split-vocabulary", "fractions": "L6-split-fractions"}
+
+
 def _check_splits(root: Path, paths: CorpusPaths) -> tuple[list[Diagnostic], Any, str | None]:
     rel = SPLITS_REL
     f = _File(rel, "splits")
@@ -1653,10 +1656,10 @@ def _check_splits(root: Path, paths: CorpusPaths) -> tuple[list[Diagnostic], Any
                 ("assignments", doc_id),
                 key=True,
             )
-    fractions = f.data["policy"]["fractions"]
-    total = sum(fractions.values())
-    if abs(total - 1.0) > 1e-9:
-        f.add("L6-split-fractions", f"policy.fractions add up to {total:g}, not 1", ("policy", "fractions"))
+    from newscorpus.splits import policy_problems  # the very check the build applies the policy with
+
+    for problem in policy_problems(f.data, load_schemas(root).vocabulary.splits):
+        f.add(_POLICY_CODES[problem.kind], problem.message, problem.path)
     if not f.error_count():
         _check_canonical(root, f)
     return f.diagnostics, f.data, f.sha256
