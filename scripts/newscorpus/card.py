@@ -31,7 +31,7 @@ from newscorpus.features import (
     ner_tag_names,
     ner_types,
 )
-from newscorpus.spec import Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_LABEL_SETS, Vocabulary
 from newscorpus.corpus import AGREEMENT_REL, SPLITS_REL
 from newscorpus.splits import SplitPlan
 
@@ -45,8 +45,7 @@ GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
 REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement")
 LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
 LAYER_LABEL = {"zones": "type", "entities": "label", "quotes": "kind", "dates": "type", "numeric_claims": "kind"}
-LAYER_VOCAB = {"zones": "zone_types", "entities": "entity_labels", "quotes": "quote_kinds", "dates": "date_types", "numeric_claims": "numeric_kinds"}
-LAYER_DEF = {"zones": "ZoneType", "entities": "EntityLabel", "quotes": "QuoteKind", "dates": "DateType", "numeric_claims": "NumericKind"}
+LAYER_DEF = {layer: LABEL_SETS[field] for layer, field in LAYER_LABEL_SETS.items()}  # layer -> $defs name
 
 
 class CardError(Exception):
@@ -368,7 +367,7 @@ def _configs(inp: CardInputs) -> str:
 def _labels(inp: CardInputs) -> str:
     out = []
     for layer in ("zones", *SPAN_CONFIGS):
-        labels = getattr(inp.vocab, LAYER_VOCAB[layer])
+        labels = getattr(inp.vocab, LAYER_LABEL_SETS[layer])
         desc = inp.vocab.descriptions.get(LAYER_DEF[layer], {})
         out.append(f"**{LAYER_TITLES[layer]}.{LAYER_LABEL[layer]}** (schema/vocabulary.schema.json `$defs/{LAYER_DEF[layer]}`)\n")
         out.append(_table(["index", "name", "meaning"], [[i, f"`{v}`", desc.get(v, "")] for i, v in enumerate(labels)]))
@@ -449,7 +448,7 @@ def _label_counts(inp: CardInputs) -> str:
     names = inp.vocab.splits
     out = []
     for layer in ("zones", *SPAN_CONFIGS):
-        labels = getattr(inp.vocab, LAYER_VOCAB[layer])
+        labels = getattr(inp.vocab, LAYER_LABEL_SETS[layer])
         rows = []
         for label in labels:
             per = [inp.counts[s][f"label:{layer}:{label}"] for s in names]

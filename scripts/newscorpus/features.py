@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newscorpus.spec import Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_LABEL_SETS, Vocabulary
 
 # Config names, in the order the card and the YAML list them. `documents` is the default.
 DOCUMENTS = "documents"
@@ -49,7 +49,7 @@ class NerType:
 
 
 # Where each NER layer's types are declared: $defs name in schema/vocabulary.schema.json.
-NER_LAYER_DEFS = {ENTITIES: "EntityLabel", DATES: "DateType", NUMERIC_CLAIMS: "NumericKind"}
+NER_LAYER_DEFS = {layer: LABEL_SETS[LAYER_LABEL_SETS[layer]] for layer in (ENTITIES, DATES, NUMERIC_CLAIMS)}
 
 
 def _all_ner_types(vocab: Vocabulary) -> list[NerType]:

@@ -45,6 +45,14 @@ LABEL_SETS: dict[str, str] = {
     "splits": "Split",
     "annotator_roles": "AnnotatorRole",
 }
+# The label set that classifies each annotation layer's items: layer -> Vocabulary field.
+LAYER_LABEL_SETS: dict[str, str] = {
+    "zones": "zone_types",
+    "entities": "entity_labels",
+    "quotes": "quote_kinds",
+    "dates": "date_types",
+    "numeric_claims": "numeric_kinds",
+}
 
 
 @dataclass(frozen=True)
