@@ -297,6 +297,48 @@ def test_out_is_checked_and_replaced_where_it_really_is(tmp_path, capsys):
     assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["dist"]
 
 
+@pytest.mark.parametrize("line_break", ["\n", "\u2029", "\r"])
+def test_a_quote_row_is_placed_in_its_own_zone_and_lies_in_its_context(tmp_path, line_break):
+    """A speaker in another zone (here the headline) does not move the quote's zone_id or
+    context there, whatever line breaks the text uses; and a zone that ends mid-line (a byline
+    on the body's first line) bounds the context. Every quote lies inside its context."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    root = write_corpus(tmp_path / "corpus")
+    doc = "agence_2021-01-05_talks-going-well"
+    raw, meta_path, ann_path = root / f"raw/{doc}.txt", root / f"raw/{doc}.meta.json", root / f"annotated/{doc}.json"
+    text = raw.read_text("utf-8").replace("\n", line_break)  # same length: every offset stays valid
+    raw.write_bytes(text.encode("utf-8"))
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    meta = json.loads(meta_path.read_text("utf-8"))
+    meta["sha256"], meta["size_bytes"] = sha, len(text.encode("utf-8"))
+    meta_path.write_text(canonical_dumps(meta, json.loads((root / "schema/metadata.schema.json").read_text("utf-8"))), "utf-8")
+    ann = json.loads(ann_path.read_text("utf-8"))
+    ann["raw_sha256"] = sha
+    for zone in ann["zones"]:
+        zone["text"] = text[zone["start"]:zone["end"]]
+    q3 = next(q for q in ann["quotes"] if q["id"] == "q3")
+    q3["speaker"] = {"start": 0, "end": 9, "text": text[0:9]}  # the headline's first word, in zone z1
+    body = next(z for z in ann["zones"] if z["id"] == "z4")
+    cut = text.index(" on Tuesday")  # z4 -> a byline ending mid-line, then the body (z6)
+    ann["zones"].remove(body)
+    ann["zones"] += [{"id": "z4", "start": body["start"], "end": cut, "text": text[body["start"]:cut], "type": "byline"},
+                     {"id": "z6", "start": cut + 1, "end": body["end"], "text": text[cut + 1:body["end"]], "type": "body"}]
+    ann_path.write_text(canonical_dumps(ann, json.loads((root / "schema/annotation.schema.json").read_text("utf-8"))), "utf-8")
+    build(CorpusPaths(root), out=tmp_path / "dist", jobs=1, progress=False)
+    zones = {z["id"]: z for z in ann["zones"]}
+    rows = [r for f in sorted((tmp_path / "dist/data/quotes").glob("*.parquet")) for r in pq.read_table(f).to_pylist() if r["doc_id"] == doc]
+    assert {r["id"] for r in rows} >= {"q2", "q3"}
+    for r in rows:
+        zone = zones[r["zone_id"]]
+        assert zone["start"] <= r["start"] and r["end"] <= zone["end"], (r["id"], r["zone_id"])
+        assert zone["start"] <= r["context_start"] and r["context_start"] + len(r["context"]) <= zone["end"], r["id"]
+        assert r["context_start"] <= r["start"] and r["end"] <= r["context_start"] + len(r["context"]), r["id"]
+        assert text[r["context_start"]:r["context_start"] + len(r["context"])] == r["context"]
+
+
 # ----------------------------------------------------------------------------- loading
 
 def test_every_config_loads_offline_with_features_and_sizes(built, tmp_path, monkeypatch):

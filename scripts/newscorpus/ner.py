@@ -38,7 +38,8 @@ TOKEN_RE = re.compile(
     r"|\S",  # any other single character
 )
 
-_LINE_BREAK_RE = re.compile("[\n\r\u2028\u2029\x0b\x0c\x85]")  # every line break str.splitlines knows but \x1c-\x1e
+LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"  # every line break str.splitlines knows but \x1c-\x1e
+_LINE_BREAK_RE = re.compile(f"[{LINE_BREAKS}]")
 # A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
 _END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
 _NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")

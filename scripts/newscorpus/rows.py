@@ -137,9 +137,11 @@ def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    return a, (len(text) if b < 0 else b)
+    """The lines holding [start, end): every line break the sentence splitter knows ends a line
+    (CR, U+2028 and U+2029 too, not only LF)."""
+    a = max(text.rfind(c, 0, start) for c in nerlib.LINE_BREAKS) + 1
+    found = [i for i in (text.find(c, end) for c in nerlib.LINE_BREAKS) if i >= 0]
+    return a, min(found, default=len(text))
 
 
 class _Locator:
@@ -160,14 +162,16 @@ class _Locator:
             return self.zones[i]
         return None
 
-    def context(self, start: int, end: int) -> tuple[dict | None, str, int]:
-        """(zone, context text, context start) for the span [start, end)."""
-        zone = self.zone_of(start)
+    def context(self, start: int, end: int, zone: dict | None = None) -> tuple[dict | None, str, int]:
+        """(zone, context text, context start) for the span [start, end), which lies in `zone`
+        (default: the zone its start is in); the context never leaves that zone."""
+        zone = self.zone_of(start) if zone is None else zone
         bounds = None
         if zone is not None:
             bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end, self.ends_by_zone.get(zone["id"]))
-        if bounds is None:  # no zone or no sentence: fall back to the span's line(s)
-            bounds = _line_bounds(self.text, start, end)
+        if bounds is None:  # no zone or no sentence: fall back to the span's line(s), inside its zone
+            a, b = _line_bounds(self.text, start, end)
+            bounds = (max(a, zone["start"]), min(b, zone["end"])) if zone is not None else (a, b)
         a, b = bounds
         return zone, self.text[a:b], a
 
@@ -293,8 +297,8 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
     names = ctx.registry_names
     dates_by_id = {d["id"]: d for d in ann.get(DATES) or []}
 
-    def placed(start: int, end: int) -> dict:
-        zone, context, cstart = loc.context(start, end)
+    def placed(start: int, end: int, zone: dict | None = None) -> dict:
+        zone, context, cstart = loc.context(start, end, zone)
         return {
             "zone_id": zone["id"] if zone else None,
             "zone_type": zone_type_index.get(zone["type"]) if zone else None,
@@ -311,14 +315,19 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         out.counts[f"label:{ENTITIES}:{label}"] += 1
         out.mentions[item["entity_id"]] += 1
     for item in layers[QUOTES]:
+        # The context shows the attribution too: speaker, cue and intermediary widen it when they
+        # are in the quote's paragraph and zone (a dateline's "(NTV)" is not the body's context).
         start, end = item["start"], item["end"]
-        para = _line_bounds(text, start, end)
+        zone = loc.zone_of(start)
+        lo, hi = _line_bounds(text, start, end)
+        if zone is not None:
+            lo, hi = max(lo, zone["start"]), min(hi, zone["end"])
         for sub in (item["speaker"], item["cue"], item["intermediary"]):
-            if sub and para[0] <= sub["start"] and sub["end"] <= para[1]:
+            if sub and lo <= sub["start"] and sub["end"] <= hi:
                 start, end = min(start, sub["start"]), max(end, sub["end"])
         out.rows[QUOTES].append({
             "doc_id": doc_id, **item, "speaker_name": names.get(item["speaker_entity_id"]) if item["speaker_entity_id"] else None,
-            **placed(start, end), "provenance": provenance,
+            **placed(start, end, zone), "provenance": provenance,
         })
         out.counts[f"label:{QUOTES}:{vocab.quote_kinds[item['kind']]}"] += 1
         speaker = item["speaker_entity_id"] or ("text:" + item["speaker"]["text"] if item["speaker"] else "")
