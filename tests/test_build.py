@@ -339,6 +339,30 @@ def test_a_quote_row_is_placed_in_its_own_zone_and_lies_in_its_context(tmp_path,
         assert text[r["context_start"]:r["context_start"] + len(r["context"])] == r["context"]
 
 
+def test_a_build_that_finishes_second_replaces_the_first_ones_output(tmp_path, monkeypatch):
+    """Two builds at once: the second finds dist/ missing, then another build's dist/ there
+    when it renames its own into place; it replaces that one instead of failing."""
+    root = write_corpus(tmp_path / "corpus")
+    other = tmp_path / "other-build"
+    build(CorpusPaths(root), out=other, jobs=1, progress=False)
+    (other / "from-the-other-build").write_text("x", "utf-8")
+    out = root / "dist"
+    real_rename = os.rename
+
+    def rename_after_another_build(src, dst):
+        if Path(dst) == out and not out.exists():
+            shutil.copytree(other, out)  # the other build won the race just now
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename_after_another_build)
+    build(CorpusPaths(root), jobs=1, progress=False)
+    monkeypatch.undo()
+    assert not (out / "from-the-other-build").exists()  # this build's output, complete
+    (other / "from-the-other-build").unlink()
+    assert tree_digest(out) == tree_digest(other)
+    assert not list(root.glob(".dist.*"))
+
+
 # ----------------------------------------------------------------------------- loading
 
 def test_every_config_loads_offline_with_features_and_sizes(built, tmp_path, monkeypatch):

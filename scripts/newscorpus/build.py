@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import json
 import os
@@ -912,8 +913,12 @@ def _exchange(a: Path, b: Path) -> bool:
 def _swap_into_place(tmp: Path, out: Path) -> None:
     """Make `tmp` the new `out`. A reader sees the old folder or the new one, never a mix."""
     if not out.exists():
-        os.rename(tmp, out)
-        return
+        try:
+            os.rename(tmp, out)
+            return
+        except OSError as problem:  # another build put its output there since: replace it as below
+            if problem.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
     if _exchange(tmp, out):
         shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous build
         return
