@@ -69,3 +69,18 @@ def test_tokens_cover_every_non_space_character_in_order(text):
     covered = "".join(text[a:b] for a, b in toks)
     assert covered == "".join(ch for ch in text if not ch.isspace())
     assert all(a < b for a, b in toks) and all(b1 <= a2 for (_, b1), (a2, _) in zip(toks, toks[1:]))
+
+
+def test_a_letter_keeps_its_combining_marks():
+    """Decomposed accents, Devanagari vowel signs and Arabic vowel points are combining marks,
+    which Python's \\w leaves out: a word must not split at each of them."""
+    import unicodedata
+
+    nfc = "Mevlüt Çavuşoğlu met José in Moscow’s center."
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert len(nfd) > len(nfc)  # the decomposed text really holds combining marks
+    assert words(nfd) == [unicodedata.normalize("NFD", w) for w in words(nfc)]
+    assert words(nfc) == ["Mevlüt", "Çavuşoğlu", "met", "José", "in", "Moscow", "’s", "center", "."]
+    assert words("नमस्ते दुनिया") == ["नमस्ते", "दुनिया"]
+    assert words("قالَ مُحَمَّد") == ["قالَ", "مُحَمَّد"]
+    assert words(unicodedata.normalize("NFD", "É.U. said")) == [unicodedata.normalize("NFD", "É.U."), "said"]
