@@ -311,3 +311,25 @@ def test_a_too_large_value_leaves_the_claims_other_checks_running(make_corpus):
         ("L5-number-too-large", "$.numeric_claims[0].value"),
         ("L5-approximate-hedge", "$.numeric_claims[0].approximate"),
     }
+
+
+@pytest.mark.parametrize("raw,cut,word", [
+    ("Jose\u0301 said", (0, 4), (0, 5)),  # stops before the accent of a decomposed é
+    ("C\u0327avus\u0327og\u0306lu said", (0, 1), (0, 12)),
+    ("नमस्ते world", (0, 5), (0, 6)),  # stops before the vowel sign
+    ("says Jose\u0301", (9, 10), (5, 10)),  # starts at a combining mark
+    ("José said", (0, 3), (0, 4)),
+])
+def test_a_span_that_separates_a_letter_from_its_combining_mark_cuts_the_word(raw, cut, word):
+    from newscorpus.validate import _check_spans_basic, _File, _Span
+
+    def findings(start: int, end: int) -> list:
+        f = _File("annotated/x.json", "annotation")
+        span = _Span("entities", ("entities", 0), {"id": "e1", "start": start, "end": end, "text": raw[start:end]}, "e1")
+        _check_spans_basic(f, raw, [span], punctuation=True)
+        return f.diagnostics
+
+    found = findings(*cut)
+    assert [d.code for d in found] == ["L3-span-partial-word"]
+    assert f'the word "{raw[word[0]:word[1]]}"' in found[0].message
+    assert findings(*word) == []

@@ -724,11 +724,17 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
     return "the stated text occurs nowhere in the raw file: copy it from the raw file, and check that the raw file has not changed"
 
 
+def _in_word(char: str) -> bool:
+    """A letter or digit, or a combining mark (which belongs to the letter before it: a span
+    ending between `e` and U+0301 cuts the word as much as one ending inside it)."""
+    return char.isalnum() or (not char.isspace() and unicodedata.category(char)[0] == "M")
+
+
 def _word_at(raw: str, i: int) -> str:
     lo, hi = i, i + 1
-    while lo > 0 and raw[lo - 1].isalnum():
+    while lo > 0 and _in_word(raw[lo - 1]):
         lo -= 1
-    while hi < len(raw) and raw[hi].isalnum():
+    while hi < len(raw) and _in_word(raw[hi]):
         hi += 1
     return raw[lo:hi]
 
@@ -773,8 +779,8 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                 hint=f"use start={start + lead}, end={start + lead + len(inner)}" if inner else None,
             )
             continue
-        if punctuation and ((start > 0 and raw[start - 1].isalnum() and stated[0].isalnum()) or (end < n and raw[end].isalnum() and stated[-1].isalnum())):
-            cut_start = start > 0 and raw[start - 1].isalnum() and stated[0].isalnum()
+        if punctuation and ((start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])) or (end < n and _in_word(raw[end]) and _in_word(stated[-1]))):
+            cut_start = start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])
             f.add(
                 "L3-span-partial-word",
                 f"{s.ident}: span {_q(stated)} {'starts' if cut_start else 'ends'} inside the word {_q(_word_at(raw, start if cut_start else end - 1))}",
