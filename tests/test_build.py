@@ -297,19 +297,13 @@ def test_out_is_checked_and_replaced_where_it_really_is(tmp_path, capsys):
     assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["dist"]
 
 
-@pytest.mark.parametrize("line_break", ["\n", "\u2029", "\r"])
-def test_a_quote_row_is_placed_in_its_own_zone_and_lies_in_its_context(tmp_path, line_break):
-    """A speaker in another zone (here the headline) does not move the quote's zone_id or
-    context there, whatever line breaks the text uses; and a zone that ends mid-line (a byline
-    on the body's first line) bounds the context. Every quote lies inside its context."""
+def _with_line_breaks(root: Path, doc: str, line_break: str) -> tuple[str, dict, Path]:
+    """The fixture document with every LF replaced by `line_break` (one code point: offsets
+    stay valid), its metadata and annotation updated; returns (text, annotation, its path)."""
     import hashlib
 
-    import pyarrow.parquet as pq
-
-    root = write_corpus(tmp_path / "corpus")
-    doc = "agence_2021-01-05_talks-going-well"
     raw, meta_path, ann_path = root / f"raw/{doc}.txt", root / f"raw/{doc}.meta.json", root / f"annotated/{doc}.json"
-    text = raw.read_text("utf-8").replace("\n", line_break)  # same length: every offset stays valid
+    text = raw.read_text("utf-8").replace("\n", line_break)
     raw.write_bytes(text.encode("utf-8"))
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     meta = json.loads(meta_path.read_text("utf-8"))
@@ -319,6 +313,46 @@ def test_a_quote_row_is_placed_in_its_own_zone_and_lies_in_its_context(tmp_path,
     ann["raw_sha256"] = sha
     for zone in ann["zones"]:
         zone["text"] = text[zone["start"]:zone["end"]]
+    ann_path.write_text(canonical_dumps(ann, json.loads((root / "schema/annotation.schema.json").read_text("utf-8"))), "utf-8")
+    return text, ann, ann_path
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\u2029", "\u2028", "\x85"])
+def test_zones_are_whole_lines_whatever_line_breaks_the_text_uses(tmp_path, line_break):
+    """L3-zone-partial-line knows the line breaks the sentence splitter knows: zones of whole
+    CR- or U+2029-separated lines are fine, a zone ending mid-line is still reported."""
+    from collections import Counter
+
+    root = write_corpus(tmp_path / "corpus")
+    doc = "agence_2021-01-05_talks-going-well"
+    text, ann, ann_path = _with_line_breaks(root, doc, line_break)
+
+    def partial_lines() -> Counter:
+        report = validatemod.validate_corpus(CorpusPaths(root), jobs=1, keep_data=False)
+        assert not [d for d in report.diagnostics if d.severity == "error"]
+        return Counter(d.path for d in report.diagnostics if d.code == "L3-zone-partial-line")
+
+    assert partial_lines() == Counter()
+    body = next(z for z in ann["zones"] if z["id"] == "z4")
+    body["end"] = text.index(" adding", body["start"])  # now ends mid-line
+    body["text"] = text[body["start"]:body["end"]]
+    following = {"id": "z6", "start": body["end"] + 1, "end": text.index("READ MORE") - 2, "type": "body"}
+    following["text"] = text[following["start"]:following["end"]]
+    ann["zones"].append(following)
+    ann_path.write_text(canonical_dumps(ann, json.loads((root / "schema/annotation.schema.json").read_text("utf-8"))), "utf-8")
+    assert partial_lines() == Counter({f"annotated/{doc}.json": 2})  # z4 ends and z6 starts mid-line
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\u2029", "\r"])
+def test_a_quote_row_is_placed_in_its_own_zone_and_lies_in_its_context(tmp_path, line_break):
+    """A speaker in another zone (here the headline) does not move the quote's zone_id or
+    context there, whatever line breaks the text uses; and a zone that ends mid-line (a byline
+    on the body's first line) bounds the context. Every quote lies inside its context."""
+    import pyarrow.parquet as pq
+
+    root = write_corpus(tmp_path / "corpus")
+    doc = "agence_2021-01-05_talks-going-well"
+    text, ann, ann_path = _with_line_breaks(root, doc, line_break)
     q3 = next(q for q in ann["quotes"] if q["id"] == "q3")
     q3["speaker"] = {"start": 0, "end": 9, "text": text[0:9]}  # the headline's first word, in zone z1
     body = next(z for z in ann["zones"] if z["id"] == "z4")

@@ -34,6 +34,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from newscorpus.rules import LINE_BREAKS
+
 def _combining_marks() -> str:
     """A regular-expression class body holding every combining mark (Unicode categories Mn, Mc,
     Me): Python's \\w leaves them out, so without them a word splits at each accent of
@@ -58,7 +60,6 @@ TOKEN_RE = re.compile(
     r"|\S",  # any other single character
 )
 
-LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"  # every line break str.splitlines knows but \x1c-\x1e
 _LINE_BREAK_RE = re.compile(f"[{LINE_BREAKS}]")
 # A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
 _END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")

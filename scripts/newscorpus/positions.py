@@ -18,10 +18,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscorpus.rules import LINE_BREAKS
+
 JsonPath = tuple  # tuple[str | int, ...]
 
 BOM = "\ufeff"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+
+
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """[a, b): the whole lines of `text` that hold [start, end), lines ending at any of
+    rules.LINE_BREAKS (CR, U+2028 and U+2029 too, not only LF)."""
+    a = text.rfind("\n", 0, start) + 1
+    for other in _LINE_BREAK.finditer(text, a, start):  # a CR or U+2028 inside the LF-line
+        a = other.end()
+    after = _LINE_BREAK.search(text, end)
+    return a, (after.start() if after else len(text))
 
 
 def format_path(path: JsonPath) -> str:

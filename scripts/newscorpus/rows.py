@@ -31,6 +31,7 @@ from newscorpus.features import (
     ner_types,
 )
 from newscorpus.rules import MAX_EXACT_INT  # integers beyond this do not survive a float64 column
+from newscorpus.positions import line_bounds
 from newscorpus.spec import Vocabulary
 
 
@@ -136,14 +137,6 @@ def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[
     return out
 
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The lines holding [start, end): every line break the sentence splitter knows ends a line
-    (CR, U+2028 and U+2029 too, not only LF)."""
-    a = max(text.rfind(c, 0, start) for c in nerlib.LINE_BREAKS) + 1
-    found = [i for i in (text.find(c, end) for c in nerlib.LINE_BREAKS) if i >= 0]
-    return a, min(found, default=len(text))
-
-
 class _Locator:
     """Zone and sentence lookups for one document."""
 
@@ -170,7 +163,7 @@ class _Locator:
         if zone is not None:
             bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end, self.ends_by_zone.get(zone["id"]))
         if bounds is None:  # no zone or no sentence: fall back to the span's line(s), inside its zone
-            a, b = _line_bounds(self.text, start, end)
+            a, b = line_bounds(self.text, start, end)
             bounds = (max(a, zone["start"]), min(b, zone["end"])) if zone is not None else (a, b)
         a, b = bounds
         return zone, self.text[a:b], a
@@ -319,7 +312,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         # are in the quote's paragraph and zone (a dateline's "(NTV)" is not the body's context).
         start, end = item["start"], item["end"]
         zone = loc.zone_of(start)
-        lo, hi = _line_bounds(text, start, end)
+        lo, hi = line_bounds(text, start, end)
         if zone is not None:
             lo, hi = max(lo, zone["start"]), min(hi, zone["end"])
         for sub in (item["speaker"], item["cue"], item["intermediary"]):

@@ -35,6 +35,10 @@ FILE_SIZE_LIMITS: dict[str, int] = {
     "schema": 16 * 1024 * 1024,
 }
 
+# What ends a line, for the zone rules (a zone is whole lines) and the ner sentence splitter
+# (a line break ends a sentence): every line break str.splitlines knows but \x1c-\x1e.
+LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"
+
 # The dataset stores numbers (numeric_claims[].value) as float64, which holds every integer
 # exactly only up to 2**53 in magnitude: above that, neighbouring integers share one float64.
 # The validator refuses larger integers (L5-number-too-large); the build checks the same limit.

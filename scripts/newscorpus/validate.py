@@ -61,7 +61,7 @@ from newscorpus.corpus import (
 from newscorpus import jsonio as _jsonio
 from newscorpus.jsonio import atomic_write_chunks
 from newscorpus.model import CorpusReport, Diagnostic, DocumentResult
-from newscorpus.positions import PositionIndex, decode_utf8, format_path, read_json_strict
+from newscorpus.positions import PositionIndex, decode_utf8, format_path, line_bounds, read_json_strict
 from newscorpus.rules import CURRENCY_UNIT_PATTERN, FILE_SIZE_LIMITS, KIND_UNITS, MAX_EXACT_INT, RULES
 from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES, VOCABULARY_REL, SchemaFileError, load_schemas, schema_document_problems
 from newscorpus.spill import SpillList
@@ -866,9 +866,7 @@ def _check_zones(f: _File, raw: str, zones: list[_Span], complete: bool) -> list
         if z is not None:
             cursor = z.end
     for z in ordered:
-        line_start = raw.rfind("\n", 0, z.start) + 1
-        line_end = raw.find("\n", z.end)
-        line_end = len(raw) if line_end == -1 else line_end
+        line_start, line_end = line_bounds(raw, z.start, z.end)
         if raw[line_start : z.start].strip() or raw[z.end : line_end].strip():
             f.add(
                 "L3-zone-partial-line",
