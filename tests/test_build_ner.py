@@ -84,3 +84,14 @@ def test_a_letter_keeps_its_combining_marks():
     assert words("नमस्ते दुनिया") == ["नमस्ते", "दुनिया"]
     assert words("قالَ مُحَمَّد") == ["قالَ", "مُحَمَّد"]
     assert words(unicodedata.normalize("NFD", "É.U. said")) == [unicodedata.normalize("NFD", "É.U."), "said"]
+
+
+def test_every_combining_mark_lies_in_the_planes_the_tokeniser_scans():
+    import sys
+    import unicodedata
+
+    from newscorpus.ner import MARK_PLANES
+
+    scanned = set().union(*(set(plane) for plane in MARK_PLANES))
+    outside = [hex(c) for c in range(sys.maxunicode + 1) if c not in scanned and unicodedata.category(chr(c))[0] == "M"]
+    assert outside == []
