@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newscorpus.ner import split_sentences, tag_sentences, tokenize
@@ -95,3 +95,15 @@ def test_every_combining_mark_lies_in_the_planes_the_tokeniser_scans():
     scanned = set().union(*(set(plane) for plane in MARK_PLANES))
     outside = [hex(c) for c in range(sys.maxunicode + 1) if c not in scanned and unicodedata.category(chr(c))[0] == "M"]
     assert outside == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+@example("a\U0001d167b c\U000e0100d")  # marks above U+FFFF (a musical tremolo, a variation selector)
+@example("Jose\u0301 did\u0308")
+def test_the_fast_token_pattern_gives_the_tokens_of_the_full_one(text):
+    """Text without a combining mark is tokenised by a pattern without the mark class; it must
+    give exactly the tokens of the full rules, on any text."""
+    from newscorpus.ner import TOKEN_RE
+
+    assert tokenize(text, 0, len(text))[0] == [m.span() for m in TOKEN_RE.finditer(text)]
