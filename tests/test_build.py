@@ -963,3 +963,29 @@ def test_an_internal_error_is_one_line_not_a_traceback(tmp_path, monkeypatch, ca
     assert code == 2
     assert "internal error (RuntimeError: boom)" in err and "Traceback" not in err
     assert not (tmp_path / "dist").exists()
+
+
+def test_rows_refuse_what_the_features_cannot_hold_naming_the_place(tmp_path):
+    """document_rows is pure and may run without the validator: a label outside the vocabulary
+    or a value float64 cannot hold is a RowError naming file, JSON path and what is allowed."""
+    from newscorpus.rows import RowContext, RowError, document_rows
+    from newscorpus.spec import load_schemas
+
+    root = write_corpus(tmp_path / "corpus")
+    doc = "agence_2021-01-05_talks-going-well"
+    schemas = load_schemas(root)
+    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
+    ctx = RowContext(vocab=schemas.vocabulary, roles=roles, registry_names={})
+    checked = validatemod.validate_document(str(root), doc)
+    assert document_rows(checked, ctx).rows["entities"]  # as validated: rows, no error
+    checked.annotation["entities"][1]["label"] = "PERSONA"
+    with pytest.raises(RowError, match=rf"annotated/{doc}\.json: \$\.entities\[1\]\.label: 'PERSONA' is not in schema/vocabulary\.schema\.json \$defs/EntityLabel \(allowed: PERSON, "):
+        document_rows(checked, ctx)
+    checked = validatemod.validate_document(str(root), doc)
+    checked.annotation["dates"][2]["mod"] = ["APPROX"]
+    with pytest.raises(RowError, match=r"\$\.dates\[2\]\.mod: \['APPROX'\] is not in .*\$defs/DateMod"):
+        document_rows(checked, ctx)
+    checked = validatemod.validate_document(str(root), doc)
+    checked.annotation["numeric_claims"][0]["value"] = 2**53 + 1
+    with pytest.raises(RowError, match=r"\$\.numeric_claims\[0\]\.value: value 9007199254740993 is too large"):
+        document_rows(checked, ctx)

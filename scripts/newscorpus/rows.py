@@ -32,7 +32,7 @@ from newscorpus.features import (
 )
 from newscorpus.rules import MAX_EXACT_INT  # integers beyond this do not survive a float64 column
 from newscorpus.positions import line_bounds
-from newscorpus.spec import Vocabulary
+from newscorpus.spec import LABEL_SETS, Vocabulary
 
 
 class RowError(Exception):
@@ -48,8 +48,12 @@ class RowContext:
     registry_names: dict[str, str]
     ner_tag_index: dict[str, int] = field(default_factory=dict)  # tag name -> ClassLabel index
     ner_type_of: dict[str, dict[str, str]] = field(default_factory=dict)  # layer -> label -> tag type
+    label_index: dict[str, dict[str, int]] = field(default_factory=dict)  # Vocabulary field -> label -> ClassLabel index
 
     def __post_init__(self):
+        if not self.label_index:
+            sets = {name for layer in _LABEL_SETS.values() for name in layer.values()}
+            object.__setattr__(self, "label_index", {name: {v: i for i, v in enumerate(getattr(self.vocab, name))} for name in sets})
         if not self.ner_tag_index:
             object.__setattr__(self, "ner_tag_index", {n: i for i, n in enumerate(ner_tag_names(self.vocab))})
         if not self.ner_type_of:
@@ -75,11 +79,6 @@ _LABEL_SETS = {
     "dates": {"type": "date_types", "mod": "date_mods", "anchor": "date_anchors"},
     "numeric_claims": {"unit": "units", "kind": "numeric_kinds", "bound": "numeric_bounds"},
 }
-_VOCAB_DEF = {
-    "zone_types": "ZoneType", "entity_labels": "EntityLabel", "quote_kinds": "QuoteKind",
-    "date_types": "DateType", "date_mods": "DateMod", "date_anchors": "DateAnchor",
-    "units": "Unit", "numeric_kinds": "NumericKind", "numeric_bounds": "NumericBound",
-}
 _SUB_SPAN = ("start", "end", "text")
 _FIELDS = {
     "zones": ("id", "start", "end", "text", "type"),
@@ -95,17 +94,12 @@ _NESTED = {"speaker": _SUB_SPAN, "cue": _SUB_SPAN, "intermediary": (*_SUB_SPAN, 
 _RELATED = ("relation", "publisher", "title", "url", "date", "how_established", "confidence")
 
 
-def _index(vocab: Vocabulary, set_name: str, value: Any, where: str) -> int | None:
-    if value is None:
-        return None
-    labels = getattr(vocab, set_name)
-    try:
-        return labels.index(value)
-    except ValueError:
-        raise RowError(
-            f"{where}: {value!r} is not in schema/vocabulary.schema.json $defs/{_VOCAB_DEF[set_name]} "
-            f"(allowed: {', '.join(labels)})"
-        ) from None
+def _not_a_label(ctx: RowContext, set_name: str, value: Any, where: str) -> RowError:
+    labels = getattr(ctx.vocab, set_name)
+    return RowError(
+        f"{where}: {value!r} is not in schema/vocabulary.schema.json $defs/{LABEL_SETS[set_name]} "
+        f"(allowed: {', '.join(labels)})"
+    )
 
 
 def _number(value: Any, where: str) -> float | None:
@@ -118,23 +112,44 @@ def _number(value: Any, where: str) -> float | None:
     return float(value)
 
 
-def _layer_items(doc_id: str, ann: dict, layer: str, vocab: Vocabulary) -> list[dict]:
-    """The layer's spans as feature-shaped dicts (labels as ClassLabel indices), in file order."""
+def _layer_items(doc_id: str, ann: dict, layer: str, ctx: RowContext) -> list[dict]:
+    """The layer's spans as feature-shaped dicts (labels as ClassLabel indices), in file order.
+    Only the fields that need converting are visited; where a span is is spelled only for an
+    error (this runs for every span of every document)."""
     out = []
+    special = _SPECIAL_FIELDS[layer]
+    fields = _FIELDS[layer]
     for n, span in enumerate(ann.get(layer) or []):
-        where = f"{annotation_rel(doc_id)}: $.{layer}[{n}]"
-        item: dict[str, Any] = {}
-        for key in _FIELDS[layer]:
-            value = span.get(key)
-            if key in _LABEL_SETS[layer]:
-                value = _index(vocab, _LABEL_SETS[layer][key], value, f"{where}.{key}")
-            elif key in _NESTED and value is not None:
-                value = {k: value.get(k) for k in _NESTED[key]}
-            elif layer == NUMERIC_CLAIMS and key == "value":
-                value = _number(value, f"{where}.value")
-            item[key] = value
+        item: dict[str, Any] = {key: span.get(key) for key in fields}
+        for key, kind, arg in special:
+            value = item[key]
+            if value is None:
+                continue
+            if kind == "label":
+                try:
+                    item[key] = ctx.label_index[arg][value]
+                except (KeyError, TypeError):  # not a label (or not even a string)
+                    raise _not_a_label(ctx, arg, value, f"{annotation_rel(doc_id)}: $.{layer}[{n}].{key}") from None
+            elif kind == "nested":
+                item[key] = {k: value.get(k) for k in arg}
+            else:
+                item[key] = _number(value, f"{annotation_rel(doc_id)}: $.{layer}[{n}].value")
         out.append(item)
     return out
+
+
+# Per layer, in field order, the fields _layer_items converts: (field, "label", Vocabulary
+# field) | (field, "nested", keys kept) | ("value", "number", None).
+_SPECIAL_FIELDS = {
+    layer: tuple(
+        (key, "label", _LABEL_SETS[layer][key]) if key in _LABEL_SETS[layer]
+        else (key, "nested", _NESTED[key]) if key in _NESTED
+        else (key, "number", None)
+        for key in fields
+        if key in _LABEL_SETS[layer] or key in _NESTED or (layer == NUMERIC_CLAIMS and key == "value")
+    )
+    for layer, fields in _FIELDS.items()
+}
 
 
 class _Locator:
@@ -182,7 +197,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
             f"({doc.raw_sha256}); the annotation was made on another text"
         )
 
-    layers = {layer: _layer_items(doc_id, ann, layer, vocab) for layer in ("zones", *SPAN_CONFIGS)}
+    layers = {layer: _layer_items(doc_id, ann, layer, ctx) for layer in ("zones", *SPAN_CONFIGS)}
     roles = ctx.roles
     annotators = [
         {"id": a.get("id"), "role": _role(roles, a.get("role"), f"{annotation_rel(doc_id)}: $.annotators[{i}].role"),
