@@ -103,9 +103,9 @@ BUILD_WOULD_REFUSE = {
     "Confidence twice": (dup("Confidence", "low"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].Confidence.enum[4]"),
     "entity label DATE": (dup("EntityLabel", "DATE"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].DateType.enum[0]"),
     "entity label MONEY": (dup("EntityLabel", "MONEY"), "L2-duplicate-label", VOCAB, "$[\"$defs\"].NumericKind.enum[1]"),
-    "splits train and test only": (
+    "splits train and test only": (  # the schema names splits through the vocabulary: an L2 finding
         edit_vocabulary(lambda d: _defs(d)["Split"].update({"enum": ["train", "test"]})),
-        "L6-split-vocabulary", "annotated/splits.json", "$.policy.fractions",
+        "L2-unknown-label", "annotated/splits.json", "$.policy.fractions",
     ),
     "a split dev without a fraction": (
         dup("Split", "dev"), "L6-split-vocabulary", "annotated/splits.json", "$.policy.fractions",

@@ -366,11 +366,11 @@ Remove the assignment or fix the id."""),
     Rule("L6-split-fractions", "error", 6, "the split fractions do not add up to 1",
          """`policy.fractions` (one per split of schema/vocabulary.schema.json: train + validation +
 test) must sum to 1. The build applies the policy with the same check."""),
-    Rule("L6-split-vocabulary", "error", 6, "the split fractions do not name exactly the splits of the vocabulary",
+    Rule("L6-split-vocabulary", "error", 6, "a split of the vocabulary has no fraction in the split policy",
          """`policy.fractions` of annotated/splits.json gives one fraction to each split declared in
-schema/vocabulary.schema.json ($defs.Split) and to nothing else: the splits are placed in the
-vocabulary's order, and a fraction for a split the vocabulary does not declare would silently
-be dropped (so the others would no longer add up to 1). Change the fractions and the Split
+schema/vocabulary.schema.json ($defs.Split): a declared split without one could never be
+filled. (A fraction for a split the vocabulary does not declare is L2-unknown-label: the
+schema takes the split names from the Split label set.) Change the fractions and the Split
 label set together."""),
     Rule("L6-stray-file", "warning", 6, "a file in raw/ or annotated/ is not part of the corpus layout",
          """raw/ holds only <doc_id>.txt and <doc_id>.meta.json; annotated/ holds annotations
