@@ -32,10 +32,10 @@ from newscorpus.features import (
     ner_types,
 )
 from newscorpus.spec import LABEL_SETS, LAYER_LABEL_SETS, Vocabulary
-from newscorpus.corpus import AGREEMENT_REL, SPLITS_REL
+from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, SPLITS_REL
 from newscorpus.splits import SplitPlan
 
-TEMPLATE = "DATASET_CARD.md"
+TEMPLATE = CARD_TEMPLATE
 # Exact-span F1 the two blind passes should reach before adjudication (issue 6; OntoNotes kept
 # layers at about 0.90). Declared once here; the card marks each layer against it.
 AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_claims": 0.90}
