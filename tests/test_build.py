@@ -642,6 +642,23 @@ def test_an_empty_front_matter_is_closed_and_the_card_renders(tmp_path, capsys):
     assert "configs" in front and "license" not in front  # only what the build generates
 
 
+def test_a_card_template_saved_with_crlf_keeps_its_front_matter(tmp_path, capsys):
+    import yaml
+
+    root = write_corpus(tmp_path / "corpus")
+    card = root / "DATASET_CARD.md"
+    lf = card.read_bytes()
+    card.write_bytes(lf.replace(b"\n", b"\r\n"))
+    assert main(["build", "--root", str(root), "--no-progress", "--jobs", "1"]) == 0, capsys.readouterr().err
+    crlf_card = (root / "dist" / "README.md").read_bytes()
+    assert b"\r" not in crlf_card
+    front = yaml.safe_load(crlf_card.decode("utf-8").split("---\n")[1])
+    assert front["license"] == yaml.safe_load(lf.decode("utf-8").split("---\n")[1])["license"]
+    card.write_bytes(lf)
+    assert main(["build", "--root", str(root), "--no-progress", "--jobs", "1"]) == 0
+    assert (root / "dist" / "README.md").read_bytes() == crlf_card  # the same card either way
+
+
 @pytest.mark.parametrize("template,front,body,body_line", [
     ("---\n---\nbody\n", {}, "body\n", 3),
     ("---\na: 1\n---\nbody", {"a": 1}, "body", 4),

@@ -149,9 +149,12 @@ def read_template(root: Path) -> str:
     except OSError as problem:
         raise CardEnvironmentError(f"{TEMPLATE}: cannot read: {problem.strerror or problem}") from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as problem:
         raise CardError(f"{TEMPLATE}: not UTF-8 ({problem})") from None
+    # an editor that saved it with CRLF line ends must not hide the front matter (licence, tags):
+    # the card is rendered with LF line ends either way
+    return text.replace("\r\n", "\n")
 
 
 def check_template(template: str) -> None:
