@@ -135,6 +135,18 @@ def test_explain_needs_a_code(valid_corpus):
     assert result.returncode == 2 and "unknown rule code ''" in result.stderr and result.stdout == ""
 
 
+@pytest.mark.parametrize("rel,key,value", [("annotated/entity_registry.json", "entities", True), ("annotated/splits.json", "assignments", 5)])
+def test_the_json_report_of_a_corpus_file_of_the_wrong_shape(make_corpus, rel, key, value):
+    """The JSON report counts a registry's entities and a policy's assignments: a file holding
+    something else there is reported (L2), not a crash of the report (found by the property test)."""
+    root = make_corpus([{"op": "set", "file": rel, "path": [key], "value": value}])
+    result = run_cli("validate", "--format", "json", cwd=root)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    entry = next(f for f in report["files"] if f["path"] == rel)
+    assert entry["counts"] == {} and any(d["code"].startswith("L2-") for d in entry["errors"])
+
+
 def test_validate_never_imports_the_build_stack(valid_corpus):
     """The validate path must stay light: datasets, pandas and pyarrow are for `build` only."""
     code = (

@@ -2046,10 +2046,13 @@ def _iter_file_entries(report: ValidationReport) -> Iterator[dict]:
             e["sha256"], e["counts"] = doc.annotation_sha256, dict(doc.counts)
         elif path in report.corpus_files:
             e["sha256"] = report.corpus_files[path]
+            # counted only when the file has the schema's shape there (an invalid one may hold anything)
             if kind == "registry" and path == REGISTRY_REL and isinstance(report.registry, dict):
-                e["counts"] = {"entities": len(report.registry.get("entities", []) or [])}
+                if isinstance(entities := report.registry.get("entities", []), list):
+                    e["counts"] = {"entities": len(entities)}
             if kind == "splits" and isinstance(report.splits, dict):
-                e["counts"] = {"assignments": len(report.splits.get("assignments", {}) or {})}
+                if isinstance(assignments := report.splits.get("assignments", {}), dict):
+                    e["counts"] = {"assignments": len(assignments)}
         for d in findings.get(path, []):
             e["errors" if d.severity == "error" else "warnings"].append(_diag_dict(d))
         return e
