@@ -802,6 +802,7 @@ def test_a_corpus_without_annotated_documents_is_refused(tmp_path, capsys, regis
     captured = capsys.readouterr()
     assert code == 1, captured.err
     assert "newscorpus build: error: annotated/: no annotated document" in captured.err
+    assert ("the validator also reported warnings: L6-unused-registry-entry " in captured.err) == registry_entries
     assert "load_dataset" not in captured.out and "Traceback" not in captured.err
     assert sorted(p.name for p in out.iterdir()) == ["MANIFEST.json"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []

@@ -370,9 +370,13 @@ def build(
             )
         if n_docs == 0:  # valid, but nothing to publish: a dataset without documents cannot be loaded
             not_annotated = f" ({len(excluded)} raw document{'s' if len(excluded) != 1 else ''} without an annotation file)" if excluded else ""
+            also = ""
+            if warnings:
+                codes = ", ".join(f"{code} {count}" for code, count in sorted(warnings.items()))
+                also = f" (the validator also reported warnings: {codes}; `newscorpus validate` shows where)"
             raise BuildError(
                 f"annotated/: no annotated document{not_annotated}; a dataset without documents has no split "
-                "to load, so none is published. Annotate at least one article (README, 'Contributing an article')"
+                f"to load, so none is published. Annotate at least one article (README, 'Contributing an article'){also}"
             )
         registry = report.registry or {"entities": []}
         agreement = _read_agreement(root)
