@@ -173,3 +173,18 @@ def test_the_build_applies_the_policy_with_the_validators_check(fractions, kind)
         with pytest.raises(SplitPolicyError, match=r"^annotated/splits.json: \$.policy.fractions") as refused:
             assign([], splits_file(**fractions), NAMES)
         assert problems[0].message in str(refused.value)
+
+
+def test_two_schema_files_with_one_id_are_reported(tmp_path):
+    """$refs resolve by $id: two files with the same one would silently replace each other."""
+    root = write_corpus(tmp_path / "corpus")
+    splits = root / "schema" / "splits.schema.json"
+    doc = json.loads(splits.read_text("utf-8"))
+    doc["$id"] = json.loads((root / "schema" / "metadata.schema.json").read_text("utf-8"))["$id"]
+    splits.write_text(json.dumps(doc, indent=2), "utf-8")
+    report = validate_corpus(CorpusPaths(root))
+    found = [(d.code, d.path, d.json_path) for d in report.diagnostics if d.severity == "error"]
+    assert found == [("L2-schema", "schema/splits.schema.json", "$[\"$id\"]")]
+    assert "is also the $id of schema/metadata.schema.json" in report.diagnostics[0].message
+    code, output = run("build", "--root", str(root), "--jobs", "1", "--no-progress")
+    assert code == 1 and "is also the $id of schema/metadata.schema.json" in output, output

@@ -1525,6 +1525,12 @@ def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
         found.extend(f.diagnostics)
     if found:
         return found
+    owner: dict[str, _File] = {}  # $id -> the file that has it: $refs resolve by $id
+    for f in files.values():
+        if f.data["$id"] in owner:
+            f.add("L2-schema", f"$id {_q(f.data['$id'])} is also the $id of {owner[f.data['$id']].rel}: one would replace the other wherever a $ref names it", ("$id",))
+            return f.diagnostics
+        owner[f.data["$id"]] = f
     try:
         load_schemas.cache_clear()
         schemas = load_schemas(root)
