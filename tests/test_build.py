@@ -240,7 +240,6 @@ def test_every_float64_column_is_one_the_validator_checks():
     from newscorpus.validate import FLOAT64_FIELDS
 
     schemas = load_schemas(REPO)
-    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
     found = set()
 
     def walk(feature, path):
@@ -254,7 +253,7 @@ def test_every_float64_column_is_one_the_validator_checks():
             walk(feature.feature, path)
 
     for name in CONFIGS:
-        walk(config_features(name, schemas.vocabulary, roles), (name,))
+        walk(config_features(name, schemas.vocabulary), (name,))
     declared = {(DOCUMENTS, layer, key) for layer, key in FLOAT64_FIELDS} | {(layer, key) for layer, key in FLOAT64_FIELDS}
     assert found == declared
 
@@ -992,8 +991,7 @@ def test_rows_refuse_what_the_features_cannot_hold_naming_the_place(tmp_path):
     root = write_corpus(tmp_path / "corpus")
     doc = "agence_2021-01-05_talks-going-well"
     schemas = load_schemas(root)
-    roles = tuple(schemas.documents["vocabulary"]["$defs"]["AnnotatorRole"]["enum"])
-    ctx = RowContext(vocab=schemas.vocabulary, roles=roles, registry_names={})
+    ctx = RowContext(vocab=schemas.vocabulary, registry_names={})
     checked = validatemod.validate_document(str(root), doc)
     assert document_rows(checked, ctx).rows["entities"]  # as validated: rows, no error
     checked.annotation["entities"][1]["label"] = "PERSONA"

@@ -273,13 +273,12 @@ def build(
         raise BuildRefused(validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False))
     schemas = load_schemas(root)
     vocab = schemas.vocabulary
-    roles = vocab.annotator_roles
     try:
-        features = {c: config_features(c, vocab, roles) for c in CONFIGS}
+        features = {c: config_features(c, vocab) for c in CONFIGS}
     except FeatureError as problem:
         raise BuildError(str(problem)) from None
     ahead = _plan_ahead(paths, vocab)
-    ctx = RowContext(vocab=vocab, roles=roles, registry_names=ahead.registry_names)
+    ctx = RowContext(vocab=vocab, registry_names=ahead.registry_names)
 
     source = source_commit(root)
     file_meta = {

@@ -1,6 +1,6 @@
 """Column types of every published config, generated from the declared vocabulary.
 
-One definition per config: `config_features(name, vocab, roles)` returns a `datasets.Features`.
+One definition per config: `config_features(name, vocab)` returns a `datasets.Features`.
 The build writes Parquet with `features.arrow_schema` (ClassLabel names travel in the
 `huggingface` schema metadata) AND generates the card's YAML `dataset_info` from the same
 object, so the two can never disagree. Label names and their order come from
@@ -101,7 +101,7 @@ def _d():
     return datasets
 
 
-def _parts(vocab: Vocabulary, roles: tuple[str, ...]):
+def _parts(vocab: Vocabulary):
     ds = _d()
     V, CL, L = ds.Value, ds.ClassLabel, ds.List
     s, i32 = V("string"), V("int32")
@@ -113,7 +113,7 @@ def _parts(vocab: Vocabulary, roles: tuple[str, ...]):
         "schema_version": s,
         "guidelines_version": s,
         "status": s,
-        "annotators": L({"id": s, "role": CL(names=list(roles))}),
+        "annotators": L({"id": s, "role": CL(names=list(vocab.annotator_roles))}),
     }
     zone = {"id": s, "start": i32, "end": i32, "text": s, "type": CL(names=list(vocab.zone_types))}
     entity = {
@@ -152,9 +152,9 @@ def _parts(vocab: Vocabulary, roles: tuple[str, ...]):
     return ds, s, i32, provenance, zone, entity, quote, date, numeric
 
 
-def config_features(name: str, vocab: Vocabulary, roles: tuple[str, ...]):
+def config_features(name: str, vocab: Vocabulary):
     """The `datasets.Features` of config `name` (one of CONFIGS)."""
-    ds, s, i32, provenance, zone, entity, quote, date, numeric = _parts(vocab, roles)
+    ds, s, i32, provenance, zone, entity, quote, date, numeric = _parts(vocab)
     CL, L = ds.ClassLabel, ds.List
     zone_type = CL(names=list(vocab.zone_types))
     # Columns every span row carries so that it can be used without the documents config.
@@ -197,7 +197,7 @@ def config_features(name: str, vocab: Vocabulary, roles: tuple[str, ...]):
             "annotation_sha256": s,
             "schema_version": s,
             "guidelines_version": s,
-            "annotators": L({"id": s, "role": CL(names=list(roles)), "note": s}),
+            "annotators": L({"id": s, "role": CL(names=list(vocab.annotator_roles)), "note": s}),
             "status": s,
             "temporal_anchor": {"value": s, "basis": s},
             "notes": L(s),

@@ -44,7 +44,6 @@ class RowContext:
     """What every document's rows depend on besides the document itself (picklable)."""
 
     vocab: Vocabulary
-    roles: tuple[str, ...]
     registry_names: dict[str, str]
     ner_tag_index: dict[str, int] = field(default_factory=dict)  # tag name -> ClassLabel index
     ner_type_of: dict[str, dict[str, str]] = field(default_factory=dict)  # layer -> label -> tag type
@@ -198,7 +197,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         )
 
     layers = {layer: _layer_items(doc_id, ann, layer, ctx) for layer in ("zones", *SPAN_CONFIGS)}
-    roles = ctx.roles
+    roles = vocab.annotator_roles
     annotators = [
         {"id": a.get("id"), "role": _role(roles, a.get("role"), f"{annotation_rel(doc_id)}: $.annotators[{i}].role"),
          "note": a.get("note")}
