@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from newscorpus.rules import LINE_BREAKS
+from newscorpus.positions import LINE_BREAK_RE
 
 # Combining marks are encoded in the Basic and Supplementary Multilingual Planes and in plane 14
 # (variation selectors); a test checks that no other code point of this Python's Unicode
@@ -87,7 +87,6 @@ def _token_re_for(text: str, start: int, end: int) -> re.Pattern:
     return TOKEN_RE if any(p.search(text, start, end) for p in _MAY_HOLD_MARKS) else _PLAIN_TOKEN_RE
 
 
-_LINE_BREAK_RE = re.compile(f"[{LINE_BREAKS}]")
 # A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
 _END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
 _NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")
@@ -159,7 +158,7 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
         z0, z1 = zone["start"], zone["end"]
         body = text[z0:z1]
         cuts = {0, len(body)}
-        for m in _LINE_BREAK_RE.finditer(body):
+        for m in LINE_BREAK_RE.finditer(body):
             cuts.add(m.start())
             cuts.add(m.end())
         for m in _END_RE.finditer(body):

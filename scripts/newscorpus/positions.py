@@ -26,16 +26,16 @@ BOM = "\ufeff"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+LINE_BREAK_RE = re.compile(f"[{LINE_BREAKS}]")  # any one of rules.LINE_BREAKS
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """[a, b): the whole lines of `text` that hold [start, end), lines ending at any of
     rules.LINE_BREAKS (CR, U+2028 and U+2029 too, not only LF)."""
     a = text.rfind("\n", 0, start) + 1
-    for other in _LINE_BREAK.finditer(text, a, start):  # a CR or U+2028 inside the LF-line
+    for other in LINE_BREAK_RE.finditer(text, a, start):  # a CR or U+2028 inside the LF-line
         a = other.end()
-    after = _LINE_BREAK.search(text, end)
+    after = LINE_BREAK_RE.search(text, end)
     return a, (after.start() if after else len(text))
 
 

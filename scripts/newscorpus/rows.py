@@ -177,10 +177,14 @@ class _Locator:
         if zone is not None:
             bounds = nerlib.covering(self.sentences_by_zone.get(zone["id"], []), start, end, self.ends_by_zone.get(zone["id"]))
         if bounds is None:  # no zone or no sentence: fall back to the span's line(s), inside its zone
-            a, b = line_bounds(self.text, start, end)
-            bounds = (max(a, zone["start"]), min(b, zone["end"])) if zone is not None else (a, b)
+            bounds = self.lines(start, end, zone)
         a, b = bounds
         return zone, self.text[a:b], a
+
+    def lines(self, start: int, end: int, zone: dict | None) -> tuple[int, int]:
+        """The whole lines holding [start, end), cut to `zone` when there is one."""
+        a, b = line_bounds(self.text, start, end)
+        return (max(a, zone["start"]), min(b, zone["end"])) if zone is not None else (a, b)
 
 
 def document_rows(doc, ctx: RowContext) -> DocRows:
@@ -326,9 +330,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         # are in the quote's paragraph and zone (a dateline's "(NTV)" is not the body's context).
         start, end = item["start"], item["end"]
         zone = loc.zone_of(start)
-        lo, hi = line_bounds(text, start, end)
-        if zone is not None:
-            lo, hi = max(lo, zone["start"]), min(hi, zone["end"])
+        lo, hi = loc.lines(start, end, zone)
         for sub in (item["speaker"], item["cue"], item["intermediary"]):
             if sub and lo <= sub["start"] and sub["end"] <= hi:
                 start, end = min(start, sub["start"]), max(end, sub["end"])
