@@ -1495,15 +1495,11 @@ def schema_files_ok(root: Path) -> bool:
 
 
 def schema_file_diagnostics(root: Path, deep: bool = False) -> list[Diagnostic]:
-    """The findings on schema/ itself (empty when the tools can use it); `newscorpus fmt`
-    checks them first too. deep: also check each file against the JSON Schema meta-schema."""
-    return _check_schema_files(Path(root), deep)
-
-
-def _check_schema_files(root: Path, deep: bool) -> list[Diagnostic]:
-    """The schema files themselves: they must load as the tools read them (and, when deep, be
-    valid JSON Schemas), their $refs must resolve, and the vocabulary must declare each label
-    once, as must every enum."""
+    """The findings on schema/ itself (empty when the tools can use it; `newscorpus fmt` checks
+    them first too): the files must load as the tools read them (and, when deep, be valid JSON
+    Schemas against the meta-schema), their $refs must resolve, and the vocabulary must declare
+    each label once, as must every enum."""
+    root = Path(root)
     found: list[Diagnostic] = []
     files: dict[str, _File] = {}
     for name, filename in sorted(SCHEMA_FILES.items()):
@@ -1900,7 +1896,7 @@ def validate_corpus(
     report = ValidationReport(root=str(root), strict=strict, whole_corpus=selection.whole, ignored=list(selection.ignored))
     if not keep_data:
         report.documents = SpillList()  # one summary per document, kept on disk: memory stays flat
-    schema_problems = _check_schema_files(root, deep=selection.whole)
+    schema_problems = schema_file_diagnostics(root, deep=selection.whole)
     if schema_problems:
         report.corpus_diagnostics.extend(schema_problems)
         return report
