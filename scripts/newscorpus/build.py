@@ -214,8 +214,7 @@ def summary(result: BuildResult) -> str:
         lines.append(f"  not annotated, left out: {', '.join(result.excluded)}")
     if result.warnings:
         n = sum(result.warnings.values())
-        codes = ", ".join(f"{code} {count}" for code, count in sorted(result.warnings.items()))
-        lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({codes}): built anyway; `newscorpus validate` shows where, `--strict` refuses them")
+        lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({_by_code(result.warnings)}): built anyway; `newscorpus validate` shows where, `--strict` refuses them")
     where = str(result.out)
     try:
         rel = os.path.relpath(result.out)
@@ -371,8 +370,7 @@ def build(
             not_annotated = f" ({len(excluded)} raw document{'s' if len(excluded) != 1 else ''} without an annotation file)" if excluded else ""
             also = ""
             if warnings:
-                codes = ", ".join(f"{code} {count}" for code, count in sorted(warnings.items()))
-                also = f" (the validator also reported warnings: {codes}; `newscorpus validate` shows where)"
+                also = f" (the validator also reported warnings: {_by_code(warnings)}; `newscorpus validate` shows where)"
             raise BuildError(
                 f"annotated/: no annotated document{not_annotated}; a dataset without documents has no split "
                 f"to load, so none is published. Annotate at least one article (README, 'Contributing an article'){also}"
@@ -416,6 +414,11 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded, warnings=warnings)
+
+
+def _by_code(warnings: Counter) -> str:
+    """'L1-not-canonical 2, L6-stray-file 1': findings counted by rule code, in code order."""
+    return ", ".join(f"{code} {count}" for code, count in sorted(warnings.items()))
 
 
 def _card_error(problem) -> BuildError:
