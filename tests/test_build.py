@@ -258,6 +258,27 @@ def test_every_float64_column_is_one_the_validator_checks():
     assert found == declared
 
 
+def test_every_annotation_class_label_comes_from_the_one_table():
+    """The ClassLabel columns of each span config (and of the documents config's nested layers)
+    are exactly spec.LAYER_LABEL_FIELDS, with the vocabulary's names in order: a label column
+    added to the features without the table (which the rows and the card read) fails here."""
+    from newscorpus.features import DOCUMENTS, SPAN_CONFIGS, config_features
+    from newscorpus.spec import LAYER_LABEL_FIELDS, load_schemas
+
+    vocab = load_schemas(REPO).vocabulary
+    documents = config_features(DOCUMENTS, vocab)
+    for layer, fields in LAYER_LABEL_FIELDS.items():
+        views = [documents[layer].feature]  # the documents config's list of the layer's items
+        if layer in SPAN_CONFIGS:
+            views.append(config_features(layer, vocab))
+        for view in views:
+            labels = {key: feature for key, feature in view.items() if isinstance(feature, datasets.ClassLabel)}
+            labels.pop("zone_type", None)  # span rows' context column, the zones layer's own label
+            assert {key: feature.names for key, feature in labels.items()} == {
+                key: list(getattr(vocab, label_set)) for key, label_set in fields.items()
+            }, (layer, view)
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path, capsys):
     root = write_corpus(tmp_path / "corpus")
     precious = tmp_path / "precious"

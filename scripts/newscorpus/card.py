@@ -31,7 +31,7 @@ from newscorpus.features import (
     ner_tag_names,
     ner_types,
 )
-from newscorpus.spec import LABEL_SETS, LAYER_LABEL_SETS, Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_SETS, Vocabulary
 from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, SPLITS_REL
 from newscorpus.splits import SplitPlan
 
@@ -44,7 +44,6 @@ MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
 GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
 REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement")
 LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
-LAYER_LABEL = {"zones": "type", "entities": "label", "quotes": "kind", "dates": "type", "numeric_claims": "kind"}
 LAYER_DEF = {layer: LABEL_SETS[field] for layer, field in LAYER_LABEL_SETS.items()}  # layer -> $defs name
 
 
@@ -372,7 +371,7 @@ def _labels(inp: CardInputs) -> str:
     for layer in ("zones", *SPAN_CONFIGS):
         labels = getattr(inp.vocab, LAYER_LABEL_SETS[layer])
         desc = inp.vocab.descriptions.get(LAYER_DEF[layer], {})
-        out.append(f"**{LAYER_TITLES[layer]}.{LAYER_LABEL[layer]}** (schema/vocabulary.schema.json `$defs/{LAYER_DEF[layer]}`)\n")
+        out.append(f"**{LAYER_TITLES[layer]}.{LAYER_CLASS_FIELD[layer]}** (schema/vocabulary.schema.json `$defs/{LAYER_DEF[layer]}`)\n")
         out.append(_table(["index", "name", "meaning"], [[i, f"`{v}`", desc.get(v, "")] for i, v in enumerate(labels)]))
     return "\n".join(out)
 
@@ -456,8 +455,8 @@ def _label_counts(inp: CardInputs) -> str:
         for label in labels:
             per = [inp.counts[s][f"label:{layer}:{label}"] for s in names]
             rows.append([f"`{label}`", *per, sum(per)])
-        out.append(f"**{LAYER_TITLES[layer]}** by `{LAYER_LABEL[layer]}`\n")
-        out.append(_table([LAYER_LABEL[layer], *names, "total"], rows))
+        out.append(f"**{LAYER_TITLES[layer]}** by `{LAYER_CLASS_FIELD[layer]}`\n")
+        out.append(_table([LAYER_CLASS_FIELD[layer], *names, "total"], rows))
     return "\n".join(out)
 
 

@@ -13,8 +13,9 @@ validate path never pays for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from newscorpus.spec import LABEL_SETS, LAYER_LABEL_SETS, Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_LABEL_FIELDS, LAYER_LABEL_SETS, Vocabulary
 
 # Config names, in the order the card and the YAML list them. `documents` is the default.
 DOCUMENTS = "documents"
@@ -101,10 +102,16 @@ def _d():
     return datasets
 
 
+def _label(vocab: Vocabulary, layer: str, field: str):
+    """The ClassLabel of an annotation field, from the one table of label fields."""
+    return _d().ClassLabel(names=list(getattr(vocab, LAYER_LABEL_FIELDS[layer][field])))
+
+
 def _parts(vocab: Vocabulary):
     ds = _d()
     V, CL, L = ds.Value, ds.ClassLabel, ds.List
     s, i32 = V("string"), V("int32")
+    label = partial(_label, vocab)
     sub_span = {"start": i32, "end": i32, "text": s}
     provenance = {
         "raw_sha256": s,
@@ -115,15 +122,15 @@ def _parts(vocab: Vocabulary):
         "status": s,
         "annotators": L({"id": s, "role": CL(names=list(vocab.annotator_roles))}),
     }
-    zone = {"id": s, "start": i32, "end": i32, "text": s, "type": CL(names=list(vocab.zone_types))}
+    zone = {"id": s, "start": i32, "end": i32, "text": s, "type": label("zones", "type")}
     entity = {
         "id": s, "start": i32, "end": i32, "text": s,
-        "label": CL(names=list(vocab.entity_labels)),
+        "label": label("entities", "label"),
         "entity_id": s, "note": s,
     }
     quote = {
         "id": s, "start": i32, "end": i32, "text": s,
-        "kind": CL(names=list(vocab.quote_kinds)),
+        "kind": label("quotes", "kind"),
         "speaker": dict(sub_span),
         "speaker_entity_id": s,
         "cue": dict(sub_span),
@@ -132,19 +139,19 @@ def _parts(vocab: Vocabulary):
     }
     date = {
         "id": s, "start": i32, "end": i32, "text": s,
-        "type": CL(names=list(vocab.date_types)),
+        "type": label("dates", "type"),
         "value": s,
-        "mod": CL(names=list(vocab.date_mods)),
-        "anchor": CL(names=list(vocab.date_anchors)),
+        "mod": label("dates", "mod"),
+        "anchor": label("dates", "anchor"),
         "note": s,
     }
     numeric = {
         "id": s, "start": i32, "end": i32, "text": s,
         "value": V("float64"),
-        "unit": CL(names=list(vocab.units)),
-        "kind": CL(names=list(vocab.numeric_kinds)),
+        "unit": label("numeric_claims", "unit"),
+        "kind": label("numeric_claims", "kind"),
         "approximate": V("bool"),
-        "bound": CL(names=list(vocab.numeric_bounds)),
+        "bound": label("numeric_claims", "bound"),
         "figurative": V("bool"),
         "measured": s,
         "date_id": s, "quote_id": s, "note": s,
@@ -156,7 +163,7 @@ def config_features(name: str, vocab: Vocabulary):
     """The `datasets.Features` of config `name` (one of CONFIGS)."""
     ds, s, i32, provenance, zone, entity, quote, date, numeric = _parts(vocab)
     CL, L = ds.ClassLabel, ds.List
-    zone_type = CL(names=list(vocab.zone_types))
+    zone_type = _label(vocab, "zones", "type")
     # Columns every span row carries so that it can be used without the documents config.
     span_context = {
         "zone_id": s,
@@ -237,7 +244,7 @@ def config_features(name: str, vocab: Vocabulary):
     elif name == ENTITY_REGISTRY:
         cols = {
             "id": s,
-            "label": CL(names=list(vocab.entity_labels)),
+            "label": _label(vocab, "entities", "label"),
             "name": s,
             "description": s,
             "aliases": L(s),

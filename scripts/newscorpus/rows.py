@@ -32,7 +32,7 @@ from newscorpus.features import (
 )
 from newscorpus.rules import MAX_EXACT_INT  # integers beyond this do not survive a float64 column
 from newscorpus.positions import line_bounds
-from newscorpus.spec import LABEL_SETS, Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_LABEL_FIELDS, Vocabulary
 
 
 class RowError(Exception):
@@ -51,7 +51,7 @@ class RowContext:
 
     def __post_init__(self):
         if not self.label_index:
-            sets = {name for layer in _LABEL_SETS.values() for name in layer.values()}
+            sets = {name for layer in LAYER_LABEL_FIELDS.values() for name in layer.values()}
             object.__setattr__(self, "label_index", {name: {v: i for i, v in enumerate(getattr(self.vocab, name))} for name in sets})
         if not self.ner_tag_index:
             object.__setattr__(self, "ner_tag_index", {n: i for i, n in enumerate(ner_tag_names(self.vocab))})
@@ -70,14 +70,6 @@ class DocRows:
     mentions: Counter = field(default_factory=Counter)  # registry id -> entity mentions
 
 
-# Which vocabulary set each ClassLabel field uses, per layer (the Features say the same).
-_LABEL_SETS = {
-    "zones": {"type": "zone_types"},
-    "entities": {"label": "entity_labels"},
-    "quotes": {"kind": "quote_kinds"},
-    "dates": {"type": "date_types", "mod": "date_mods", "anchor": "date_anchors"},
-    "numeric_claims": {"unit": "units", "kind": "numeric_kinds", "bound": "numeric_bounds"},
-}
 _SUB_SPAN = ("start", "end", "text")
 _FIELDS = {
     "zones": ("id", "start", "end", "text", "type"),
@@ -141,11 +133,11 @@ def _layer_items(doc_id: str, ann: dict, layer: str, ctx: RowContext) -> list[di
 # field) | (field, "nested", keys kept) | ("value", "number", None).
 _SPECIAL_FIELDS = {
     layer: tuple(
-        (key, "label", _LABEL_SETS[layer][key]) if key in _LABEL_SETS[layer]
+        (key, "label", LAYER_LABEL_FIELDS[layer][key]) if key in LAYER_LABEL_FIELDS[layer]
         else (key, "nested", _NESTED[key]) if key in _NESTED
         else (key, "number", None)
         for key in fields
-        if key in _LABEL_SETS[layer] or key in _NESTED or (layer == NUMERIC_CLAIMS and key == "value")
+        if key in LAYER_LABEL_FIELDS[layer] or key in _NESTED or (layer == NUMERIC_CLAIMS and key == "value")
     )
     for layer, fields in _FIELDS.items()
 }

@@ -45,14 +45,19 @@ LABEL_SETS: dict[str, str] = {
     "splits": "Split",
     "annotator_roles": "AnnotatorRole",
 }
-# The label set that classifies each annotation layer's items: layer -> Vocabulary field.
-LAYER_LABEL_SETS: dict[str, str] = {
-    "zones": "zone_types",
-    "entities": "entity_labels",
-    "quotes": "quote_kinds",
-    "dates": "date_types",
-    "numeric_claims": "numeric_kinds",
+# The ClassLabel fields of each annotation layer: layer -> {field: Vocabulary field}. The first
+# field classifies the layer's items (the card's tables, the NER tag types); the dataset
+# features, the row builder and the card all read this table.
+LAYER_LABEL_FIELDS: dict[str, dict[str, str]] = {
+    "zones": {"type": "zone_types"},
+    "entities": {"label": "entity_labels"},
+    "quotes": {"kind": "quote_kinds"},
+    "dates": {"type": "date_types", "mod": "date_mods", "anchor": "date_anchors"},
+    "numeric_claims": {"kind": "numeric_kinds", "unit": "units", "bound": "numeric_bounds"},
 }
+# Derived: the field that classifies each layer's items, and its label set (Vocabulary field).
+LAYER_CLASS_FIELD: dict[str, str] = {layer: next(iter(fields)) for layer, fields in LAYER_LABEL_FIELDS.items()}
+LAYER_LABEL_SETS: dict[str, str] = {layer: fields[LAYER_CLASS_FIELD[layer]] for layer, fields in LAYER_LABEL_FIELDS.items()}
 
 
 @dataclass(frozen=True)
