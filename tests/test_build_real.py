@@ -85,3 +85,23 @@ def test_card_states_leakage_and_why_validation_is_empty(dist):
     manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
     assert manifest["splits"]["documents"] == {"train": 1, "validation": 0, "test": 1}
     assert manifest["splits"]["leaked_stories"] == ["2020-12-30_turkey-us-s400-working-group"]
+
+
+def test_closed_string_columns_hold_vocabulary_values_and_the_card_lists_them(dist, tmp_path, monkeypatch):
+    from newscorpus.features import STRING_ENUM_COLUMNS
+    from newscorpus.spec import vocabulary
+
+    vocab = vocabulary(REPO)
+    documents = _load(dist, "documents", tmp_path, monkeypatch)
+    readme = (dist / "README.md").read_text("utf-8")
+    for column, defs_name in STRING_ENUM_COLUMNS.items():
+        if column.startswith("provenance."):
+            continue  # span configs' copy of the documents column
+        head, _, sub = column.partition(".")
+        values = [v for split in documents.values() for v in split[head]]
+        if sub:
+            values = [item[sub] for items in values for item in items]
+        assert values and set(values) <= set(vocab.enums[defs_name]), column
+        assert f"**`$defs/{defs_name}`**" in readme
+        for value in vocab.enums[defs_name]:
+            assert f"| `{value}` |" in readme

@@ -188,3 +188,38 @@ def test_two_schema_files_with_one_id_are_reported(tmp_path):
     assert "is also the $id of schema/metadata.schema.json" in report.diagnostics[0].message
     code, output = run("build", "--root", str(root), "--jobs", "1", "--no-progress")
     assert code == 1 and "is also the $id of schema/metadata.schema.json" in output, output
+
+
+def test_every_closed_set_is_declared_in_the_vocabulary():
+    """The other schema files reference the vocabulary's $defs for closed sets of values; an
+    enum written inside one of them would be a second place for a label set to drift."""
+    from newscorpus.spec import VOCABULARY_FILE, _enums
+
+    repo = Path(__file__).resolve().parents[1]
+    for filename in SCHEMA_FILES.values():
+        if filename == VOCABULARY_FILE:
+            continue
+        doc = json.loads((repo / "schema" / filename).read_text("utf-8"))
+        assert list(_enums(doc)) == [], filename
+
+
+def test_string_enum_columns_name_real_columns_and_vocabulary_sets():
+    """features.STRING_ENUM_COLUMNS (what the card lists as closed string sets) names string
+    columns that exist, and $defs the vocabulary declares with an enum."""
+    datasets = pytest.importorskip("datasets")
+    from newscorpus.features import CONFIGS, STRING_ENUM_COLUMNS, config_features
+
+    vocab = load_schemas(Path(__file__).resolve().parents[1]).vocabulary
+    configs = [config_features(name, vocab) for name in CONFIGS]
+    for column, defs_name in STRING_ENUM_COLUMNS.items():
+        assert vocab.enums.get(defs_name), defs_name
+        found = []
+        for features in configs:
+            feature = features
+            for part in column.split("."):
+                if isinstance(feature, (datasets.List, datasets.Sequence)):
+                    feature = feature.feature
+                feature = feature.get(part) if isinstance(feature, dict) else None
+            if feature is not None:
+                found.append(feature)
+        assert found and all(f == datasets.Value("string") for f in found), column

@@ -28,10 +28,11 @@ from newscorpus.features import (
     NER_LAYERS,
     REGISTRY_SPLIT,
     SPAN_CONFIGS,
+    STRING_ENUM_COLUMNS,
     ner_tag_names,
     ner_types,
 )
-from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_SETS, Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_FIELDS, LAYER_LABEL_SETS, Vocabulary
 from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, SPLITS_REL
 from newscorpus.splits import SplitPlan
 
@@ -361,18 +362,32 @@ def _configs(inp: CardInputs) -> str:
             desc = FIELD_DESCRIPTIONS.get(name)
             if desc is None:
                 raise CardError(f"newscorpus/features.py: column {config}.{name} has no entry in FIELD_DESCRIPTIONS")
-            rows.append([f"`{name}`", _type_name(feature), desc])
+            closed = STRING_ENUM_COLUMNS.get(name)
+            kind = f"string, one of `$defs/{closed}`" if closed in inp.vocab.enums else _type_name(feature)
+            rows.append([f"`{name}`", kind, desc])
         out.append(_table(["field", "type", "description"], rows))
     return "\n".join(out)
 
 
 def _labels(inp: CardInputs) -> str:
+    """Every closed set a column takes its values from: the ClassLabel fields of each layer
+    (index = the stored integer), then the string columns with a closed set of values."""
     out = []
     for layer in ("zones", *SPAN_CONFIGS):
-        labels = getattr(inp.vocab, LAYER_LABEL_SETS[layer])
-        desc = inp.vocab.descriptions.get(LAYER_DEF[layer], {})
-        out.append(f"**{LAYER_TITLES[layer]}.{LAYER_CLASS_FIELD[layer]}** (schema/vocabulary.schema.json `$defs/{LAYER_DEF[layer]}`)\n")
-        out.append(_table(["index", "name", "meaning"], [[i, f"`{v}`", desc.get(v, "")] for i, v in enumerate(labels)]))
+        for column, label_set in LAYER_LABEL_FIELDS[layer].items():
+            name = LABEL_SETS[label_set]
+            desc = inp.vocab.descriptions.get(name, {})
+            out.append(f"**{LAYER_TITLES[layer]}.{column}** (schema/vocabulary.schema.json `$defs/{name}`)\n")
+            rows = [[i, f"`{v}`", desc.get(v, "")] for i, v in enumerate(getattr(inp.vocab, label_set))]
+            out.append(_table(["index", "name", "meaning"], rows))
+    columns: dict[str, list[str]] = {}
+    for column, name in STRING_ENUM_COLUMNS.items():
+        if name in inp.vocab.enums:  # a corpus's own schema/ may predate the set
+            columns.setdefault(name, []).append(column)
+    for name, used_by in columns.items():
+        desc = inp.vocab.descriptions.get(name, {})
+        out.append(f"**`$defs/{name}`** (strings in {', '.join(f'`{c}`' for c in used_by)})\n")
+        out.append(_table(["value", "meaning"], [[f"`{v}`", desc.get(v, "")] for v in inp.vocab.enums[name]]))
     return "\n".join(out)
 
 

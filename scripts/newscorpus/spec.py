@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -76,7 +76,8 @@ class Vocabulary:
     units: tuple[str, ...]
     splits: tuple[str, ...]
     annotator_roles: tuple[str, ...]
-    descriptions: dict[str, dict[str, str]]
+    descriptions: dict[str, dict[str, str]]  # $defs name -> value -> x-descriptions text
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # $defs name -> its enum of strings
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,10 @@ def _vocabulary(doc: dict) -> Vocabulary:
         schema_version=doc["schema_version"],
         **sets,
         descriptions={name: dict(d.get("x-descriptions", {})) for name, d in defs.items() if isinstance(d, dict)},
+        enums={
+            name: tuple(d["enum"]) for name, d in defs.items()
+            if isinstance(d, dict) and isinstance(d.get("enum"), list) and all(isinstance(v, str) for v in d["enum"])
+        },
     )
 
 
