@@ -596,7 +596,7 @@ def _speakers(inp: CardInputs) -> str:
     for key in keys:
         who = key[len("speaker:"):]
         if who == "":
-            label = "(no source named: 'there have been reports')"
+            label = "(no source named in the text)"
         elif who.startswith("text:"):
             label = f"{who[5:]} (no registry id)"
         else:

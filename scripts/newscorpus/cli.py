@@ -18,7 +18,7 @@ from newscorpus import __version__
 # name -> (module, one-line help). The module owns its options and its behaviour.
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("newscorpus.validate", "check raw files, metadata and annotations; report every problem with its rule code"),
-    "fmt": ("newscorpus.fmt", "rewrite annotation and metadata files in canonical layout (--check only reports)"),
+    "fmt": ("newscorpus.fmt", "rewrite annotation, metadata, registry and split-policy files in canonical layout (--check only reports)"),
     "build": ("newscorpus.build", "validate, then write the Parquet dataset folder that datasets.load_dataset reads"),
     "agreement": ("newscorpus.agreement", "compare two annotation passes: span F1, attribute agreement, kappa"),
 }

@@ -1,7 +1,7 @@
 """Deterministic sentence splitting, tokenization and BIO tagging for the `ner` config.
 
 Pure functions of the raw text and the annotation: no model, no locale, no randomness, so the
-same input gives the same sentences and tokens on every machine. The rules (also in the card):
+same input gives the same sentences and tokens on every machine. The rules:
 
 Sentences. Only non-boilerplate zones are split; a zone boundary is always a sentence
 boundary. Inside a zone a sentence ends at a line break, and after `.`, `!` or `?` (plus any
