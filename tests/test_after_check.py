@@ -44,3 +44,24 @@ def test_make_output_does_not_change_the_report(corpus):
     plain = validate.validate_corpus(CorpusPaths(corpus), keep_data=False)
     hooked = validate.validate_corpus(CorpusPaths(corpus), keep_data=False, after=validate.AfterCheck(make=_summarise, take=lambda _: None))
     assert "".join(validate.iter_json(plain)) == "".join(validate.iter_json(hooked))
+
+
+def test_jobs_beyond_the_usable_cores_start_no_more_workers(corpus, monkeypatch):
+    """`--jobs 1000` on a 2-core machine starts 2 workers (not 1000 processes) and gives the
+    same report as one process."""
+    import concurrent.futures
+
+    started = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def recording(*args, max_workers=None, **kwargs):
+        started.append(max_workers)
+        return real(*args, max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(validate, "usable_cores", lambda: 2)
+    monkeypatch.setattr(validate, "POOL_MIN_TASKS", 1)
+    many = validate.validate_corpus(CorpusPaths(corpus), jobs=1000, keep_data=False)
+    one = validate.validate_corpus(CorpusPaths(corpus), jobs=1, keep_data=False)
+    assert started == [2]
+    assert "".join(validate.iter_json(many)) == "".join(validate.iter_json(one))

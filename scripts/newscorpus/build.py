@@ -140,7 +140,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", metavar="DIR", help="corpus root (default: the one at or above the working directory)")
     parser.add_argument("--out", metavar="DIR", help=f"output folder (default: <root>/{DEFAULT_OUT}); replaced only when the build succeeds")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="worker processes for validation and rows (default: all cores); the output is the same for any N")
+                        help="worker processes for validation and rows (default and most: the usable cores); the output is the same for any N")
     parser.add_argument("--strict", action="store_true", help="refuse to build when the validator reports warnings too")
     parser.add_argument("--max-shard-rows", type=int, default=None, metavar="N",
                         help="cut every Parquet shard after N rows (default: per config, see newscorpus.build.SHARD_ROWS)")
@@ -257,11 +257,12 @@ def build(
     out = Path(os.path.realpath(out if out.is_absolute() else (Path.cwd() / out)))
     _check_out(out, root)
     pa, pq = _arrow()
-    jobs = jobs or os.cpu_count() or 1
 
     from newscorpus import card as cardlib
     from newscorpus.spec import load_schemas
-    from newscorpus.validate import AfterCheck, schema_files_ok, validate_corpus
+    from newscorpus.validate import AfterCheck, schema_files_ok, usable_cores, validate_corpus
+
+    jobs = jobs or usable_cores()
 
     try:  # before any work: a template that cannot be rendered would stop the build at the very end
         template = cardlib.read_template(root)

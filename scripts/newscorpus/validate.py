@@ -1807,10 +1807,20 @@ def _run_batch(batch: list[tuple], make: Callable | None = None) -> tuple[list[D
     return [r if t[1] else r.without_data() for r, t in zip(results, batch)], output
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the whole machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _run_tasks(tasks: Sequence[tuple], jobs: int, make: Callable | None = None) -> Iterator[tuple[list[DocumentResult], Any]]:
     """(results, output of make) per batch, in task order; `jobs` never changes them, only how
     fast they come. At most BATCHES_AHEAD batches per worker are in flight, so results cannot
-    pile up while the caller is busy with the previous ones."""
+    pile up while the caller is busy with the previous ones. No more workers than usable cores
+    are started: the work is CPU-bound, and `--jobs 1000` would otherwise start 1000 processes."""
+    jobs = min(jobs, usable_cores())
     batch_size = max(1, min(BATCH_DOCS, len(tasks) // (max(1, jobs) * 8)))
     starts = range(0, len(tasks), batch_size)  # batches are cut when they are sent, not before
     batches = (tasks[i : i + batch_size] for i in starts)
@@ -2295,8 +2305,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="text (default), json (machine-readable report) or github (workflow annotations + step summary)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
-    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="worker processes for big corpora (default: all cores; small runs stay in one process)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="worker processes for big corpora (default and most: the usable cores; small runs stay in one process)")
     parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
     parser.add_argument("--output", "-o", type=Path, default=None, help="write the report to this file (atomically) instead of standard output")
     parser.add_argument("--schema-engine", choices=ENGINES, default=None,
@@ -2351,7 +2361,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_rules:
         _write(_list_rules())
         return EXIT_OK
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         _write("newscorpus validate: --jobs must be at least 1\n", sys.stderr)
         return EXIT_USAGE
     if args.output is not None and (problem := source_problem(args.output)):
@@ -2375,7 +2385,7 @@ def run(args: argparse.Namespace) -> int:
                 if not args.paths:
                     raise
                 paths = find_root(args.paths[0])
-        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False, progress=not args.no_progress)
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs or usable_cores(), strict=args.strict, keep_data=False, progress=not args.no_progress)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
         return EXIT_USAGE
