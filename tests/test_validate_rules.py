@@ -333,3 +333,25 @@ def test_a_span_that_separates_a_letter_from_its_combining_mark_cuts_the_word(ra
     assert [d.code for d in found] == ["L3-span-partial-word"]
     assert f'the word "{raw[word[0]:word[1]]}"' in found[0].message
     assert findings(*word) == []
+
+
+@pytest.mark.parametrize("rel,make", [
+    ("annotated/x.json", "folder"),  # named like an annotation, but a folder
+    ("annotated/notes.txt", "file"),
+    ("raw/notes.md", "file"),
+    ("raw/tinynews_2020-12-31_gamma.txt", "folder"),  # named like a document: L1-unreadable
+])
+def test_a_path_named_alone_gets_the_findings_of_the_whole_run(make_corpus, rel, make):
+    """`validate <path>` on a stray or unreadable corpus path reports what the whole-corpus run
+    reports about it, not 'not a corpus file'."""
+    root = make_corpus([])
+    target = root / rel
+    if make == "folder":
+        target.mkdir()
+    else:
+        target.write_text("stray\n", "utf-8")
+    whole = validate_corpus(CorpusPaths(root))
+    alone = validate_corpus(CorpusPaths(root), [target])
+    about = sorted((d.code, d.message) for d in whole.diagnostics if d.path == rel)
+    assert about and sorted((d.code, d.message) for d in alone.diagnostics) == about
+    assert alone.ignored == []

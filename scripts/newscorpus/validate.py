@@ -1387,6 +1387,9 @@ class Selection:
     pass_registries: set[str] = field(default_factory=set)
     splits: bool = False
     ignored: list[str] = field(default_factory=list)
+    # ignored targets inside raw/ or annotated/, by corpus-relative path: the whole-corpus run
+    # may call one an L6-stray-file, and a run on that path alone says the same
+    ignored_in_corpus: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (self.whole or self.doc_ids or self.passes or self.registry or self.pass_registries or self.splits)
@@ -1447,7 +1450,7 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
         elif parts[0] == RAW_DIR:
             if len(parts) == 1:
                 selection.whole = True
-            elif len(parts) == 2 and not is_dir and _doc_id_from_raw_name(parts[1]) is not None:
+            elif len(parts) == 2 and _doc_id_from_raw_name(parts[1]) is not None:  # a folder there: L1-unreadable
                 doc_id = _doc_id_from_raw_name(parts[1])
                 selection.doc_ids.add(doc_id)
                 for annotator in pass_annotators(paths):
@@ -1455,6 +1458,7 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
                         selection.passes.add((annotator, doc_id))
             else:
                 selection.ignored.append(str(target))
+                selection.ignored_in_corpus[rel.as_posix()] = str(target)
         elif parts[0] == ANNOTATED_DIR:
             if len(parts) == 1:
                 selection.whole = True
@@ -1475,6 +1479,7 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
                 selection.passes.add((parts[2], parts[3][: -len(ANNOTATION_SUFFIX)]))
             else:
                 selection.ignored.append(str(target))
+                selection.ignored_in_corpus[rel.as_posix()] = str(target)
         else:
             selection.ignored.append(str(target))
     return selection
@@ -2020,6 +2025,11 @@ def validate_corpus(
 
     if selection.whole:
         report.corpus_diagnostics.extend(_stray_files(paths))
+    elif selection.ignored_in_corpus:  # a stray named alone is reported as the whole run reports it
+        strays = [d for d in _stray_files(paths) if d.path in selection.ignored_in_corpus]
+        named = {selection.ignored_in_corpus[d.path] for d in strays}
+        report.corpus_diagnostics.extend(strays)
+        report.ignored = [t for t in report.ignored if t not in named]
     report.corpus_diagnostics = sorted(set(report.corpus_diagnostics), key=Diagnostic.sort_key)
     return report
 
