@@ -36,7 +36,6 @@ from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_FIELDS, L
 from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, SPLITS_REL
 from newscorpus.splits import SplitPlan
 
-TEMPLATE = CARD_TEMPLATE
 # Exact-span F1 the two blind passes should reach before adjudication (issue 6; OntoNotes kept
 # layers at about 0.90). Declared once here; the card marks each layer against it.
 AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_claims": 0.90}
@@ -136,22 +135,22 @@ class CardInputs:
 
 def read_template(root: Path) -> str:
     """The text of the card template at `root`; CardEnvironmentError if it cannot be read."""
-    path = root / TEMPLATE
+    path = root / CARD_TEMPLATE
     if path.is_dir():
-        raise CardEnvironmentError(f"{TEMPLATE}: is a folder; the build renders the dataset card from this file (a Markdown template)")
+        raise CardEnvironmentError(f"{CARD_TEMPLATE}: is a folder; the build renders the dataset card from this file (a Markdown template)")
     if not path.exists():
         link = " (a symbolic link to a file that does not exist)" if path.is_symlink() else ""
-        raise CardEnvironmentError(f"{TEMPLATE}: missing{link}: the build renders the dataset card from this template")
+        raise CardEnvironmentError(f"{CARD_TEMPLATE}: missing{link}: the build renders the dataset card from this template")
     if not path.is_file():
-        raise CardEnvironmentError(f"{TEMPLATE}: not a regular file; the build renders the dataset card from this template")
+        raise CardEnvironmentError(f"{CARD_TEMPLATE}: not a regular file; the build renders the dataset card from this template")
     try:
         data = path.read_bytes()
     except OSError as problem:
-        raise CardEnvironmentError(f"{TEMPLATE}: cannot read: {problem.strerror or problem}") from None
+        raise CardEnvironmentError(f"{CARD_TEMPLATE}: cannot read: {problem.strerror or problem}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as problem:
-        raise CardError(f"{TEMPLATE}: not UTF-8 ({problem})") from None
+        raise CardError(f"{CARD_TEMPLATE}: not UTF-8 ({problem})") from None
     # an editor that saved it with CRLF line ends must not hide the front matter (licence, tags):
     # the card is rendered with LF line ends either way
     return text.replace("\r\n", "\n")
@@ -173,12 +172,12 @@ def _check_markers(body: str, body_line: int) -> None:
             continue
         name = m.group(1)
         if name not in known:
-            raise CardError(f"{TEMPLATE}:{n}: unknown generated section {name!r} (known: {', '.join(sorted(known))})")
+            raise CardError(f"{CARD_TEMPLATE}:{n}: unknown generated section {name!r} (known: {', '.join(sorted(known))})")
         seen.add(name)
     missing = [s for s in REQUIRED_SECTIONS if s not in seen]
     if missing:
         raise CardError(
-            f"{TEMPLATE}: the template lacks the generated section(s) {', '.join(missing)}; "
+            f"{CARD_TEMPLATE}: the template lacks the generated section(s) {', '.join(missing)}; "
             f"add a line '<!-- generated:{missing[0]} -->' where the table belongs"
         )
 
@@ -210,7 +209,7 @@ def _split_front_matter(template: str) -> tuple[dict, str, int]:
     try:
         close = lines.index("---", 1)
     except ValueError:
-        raise CardError(f"{TEMPLATE}:1: the YAML front matter opened with '---' is never closed (no later line '---')") from None
+        raise CardError(f"{CARD_TEMPLATE}:1: the YAML front matter opened with '---' is never closed (no later line '---')") from None
     raw = "\n".join(lines[1:close])
     try:
         front = yaml.safe_load(raw) or {}
@@ -218,12 +217,12 @@ def _split_front_matter(template: str) -> tuple[dict, str, int]:
         mark = getattr(problem, "problem_mark", None)
         where = f":{mark.line + 2}:{mark.column + 1}" if mark is not None else ""
         what = " ".join(str(getattr(problem, "problem", None) or problem).split())
-        raise CardError(f"{TEMPLATE}{where}: the front matter is not valid YAML: {what}") from None
+        raise CardError(f"{CARD_TEMPLATE}{where}: the front matter is not valid YAML: {what}") from None
     if not isinstance(front, dict):
-        raise CardError(f"{TEMPLATE}:2: the front matter must be a YAML mapping")
+        raise CardError(f"{CARD_TEMPLATE}:2: the front matter must be a YAML mapping")
     clash = [k for k in GENERATED_YAML_KEYS if k in front]
     if clash:
-        raise CardError(f"{TEMPLATE}: front matter sets {', '.join(clash)}, which the build generates; remove it from the template")
+        raise CardError(f"{CARD_TEMPLATE}: front matter sets {', '.join(clash)}, which the build generates; remove it from the template")
     return front, "\n".join(lines[close + 1:]), close + 2
 
 
