@@ -289,6 +289,24 @@ def test_quote_attributes_compare_subspans_by_offsets():
     assert report["layers"]["quotes"]["kappa"] == {"kind": 1.0}
 
 
+def test_an_intermediary_linked_to_another_referent_is_a_disagreement():
+    """Same intermediary offsets, different entity_id: the passes disagree on who the words came
+    through (speaker has speaker_entity_id for this; the intermediary carries its own id)."""
+    a = [quote(1, 41, 77, speaker=sub(0, 16), cue=(17, 21), intermediary={**sub(22, 25), "entity_id": "ntv"})]
+    b = [quote(1, 41, 77, speaker=sub(0, 16), cue=(17, 21), intermediary={**sub(22, 25), "entity_id": "cnn-turk"})]
+    same = [quote(1, 41, 77, speaker=sub(0, 16), cue=(17, 21), intermediary={**sub(22, 25), "entity_id": "ntv"})]
+    report = compare({DOC: doc(quotes=a)}, {DOC: doc(quotes=b)}, layers=["quotes"])
+    assert report["layers"]["quotes"]["attributes"]["intermediary"]["agree"] == 0
+    assert [d["attribute"] for d in report["disagreements"]] == ["intermediary"]
+    agreeing = compare({DOC: doc(quotes=a)}, {DOC: doc(quotes=same)}, layers=["quotes"])
+    assert agreeing["layers"]["quotes"]["attributes"]["intermediary"]["agree"] == 1
+
+
+def test_layers_may_be_any_iterable():
+    report = compare({DOC: doc(entities=A_FOUR)}, {DOC: doc(entities=B_FOUR)}, layers=(layer for layer in ["entities"]))
+    assert list(report["layers"]) == ["entities"]
+
+
 def test_date_attributes_and_missing_mod_reads_as_null():
     a = [{"id": "t1", "start": 0, "end": 4, "text": "2020", "type": "DATE", "value": "2020", "anchor": "absolute"},
          {"id": "t2", "start": 10, "end": 18, "text": "mid-2019", "type": "DATE", "value": "2019", "mod": "MID", "anchor": "absolute"}]
@@ -506,6 +524,10 @@ def test_cli_two_single_files(tmp_path, capsys):
         ("empty", "no annotation files"),
         ("nothing", "no such file or folder"),
         ("mixed", "not a folder and a file"),
+        ("infinite", "the number 1e400 is too large"),
+        ("deep", "nested too deeply"),
+        ("entity_id", "'entity_id' must be a string, found ['x']"),
+        ("null_entity_id", "'entity_id' must be a string, found None"),
     ],
 )
 def test_cli_errors_exit_2_with_a_clear_message(tmp_path, capsys, problem, expected):
@@ -532,11 +554,19 @@ def test_cli_errors_exit_2_with_a_clear_message(tmp_path, capsys, problem, expec
         b_arg = str(tmp_path / "annotator-c")
     elif problem == "mixed":
         b_arg = str(b_file)
-    assert main(["agreement", str(a_dir), b_arg]) == 2
+    elif problem == "infinite":
+        b_file.write_text(json.dumps(doc(numeric_claims=[])).replace('"numeric_claims": []', '"numeric_claims": [], "x": 1e400'), encoding="utf-8")
+    elif problem == "deep":
+        b_file.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    elif problem == "entity_id":
+        write(b_dir, doc(entities=[{**B_FOUR[0], "entity_id": ["x"]}]))
+    elif problem == "null_entity_id":
+        write(b_dir, doc(entities=[{**B_FOUR[0], "entity_id": None}]))
+    assert main(["agreement", str(a_dir), b_arg, "--format", "json"]) == 2
     err = capsys.readouterr().err
     assert expected in err
     assert "Traceback" not in err
-    if problem in {"json", "array", "nan", "latin1", "span", "doc_id"}:
+    if problem in {"json", "array", "nan", "latin1", "span", "doc_id", "infinite", "deep", "entity_id", "null_entity_id"}:
         assert str(b_file) in err
 
 

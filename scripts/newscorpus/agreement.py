@@ -28,13 +28,17 @@ Method (A is the reference; F1 is symmetric):
   then position), so the result is deterministic. Greedy, not maximum-cardinality: a span
   pairs with the reading it overlaps most, which is the pair a reviewer compares.
   "partial_label" counts the partial pairs whose labels agree (so span_label <= partial_label
-  <= partial).
+  <= partial). The pairs are formed with the label only as a tie-break, so partial_label can be
+  lower than a label-aware matching would give (a PERSON span paired with the ORG reading it
+  overlaps most, not with a PERSON reading it overlaps less); both are lower bounds of what a
+  maximum matching would find.
 - Attribute agreement is measured on the exact-span matches ("span" pairs; where several spans
   share offsets, pairs with the same label are formed first):
     zones: type; entities: label, entity_id; quotes: kind, speaker, speaker_entity_id, cue,
     intermediary; dates: type, value, mod, anchor; numeric_claims: value, unit, kind,
     approximate, bound.
-  speaker, cue and intermediary are sub-spans compared by (start, end); null equals null.
+  speaker, cue and intermediary are sub-spans compared by (start, end), the intermediary also
+  by its entity_id; null equals null.
   Numbers compare by value (20000000000 == 2e10); true is not 1. entity ids are compared as
   strings as they are (each pass may keep its own registry); "entity_link" (entities only)
   maps A's ids one-to-one onto B's by shared mentions first, so it measures whether the passes
@@ -76,6 +80,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,6 +142,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(literal: str) -> float:
+    """A JSON number Python would read as infinity (1e400) is no value to compare."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {literal} is too large for a float")
+    return value
+
+
 def _read_annotation(path: Path) -> dict:
     try:
         data = path.read_bytes()
@@ -147,11 +160,13 @@ def _read_annotation(path: Path) -> dict:
     except UnicodeDecodeError as err:
         raise AgreementError(f"{path}: not UTF-8 (byte {err.start})") from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as err:
         raise AgreementError(f"{path}: not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
     except ValueError as err:
         raise AgreementError(f"{path}: not valid JSON: {err}") from None
+    except RecursionError:
+        raise AgreementError(f"{path}: not readable: JSON nested too deeply") from None
     if not isinstance(value, dict):
         raise AgreementError(f"{path}: an annotation file holds one JSON object, found {type(value).__name__}")
     return value
@@ -233,6 +248,8 @@ def _check_document(annotation: Any, source: str, layers: Iterable[str]) -> None
                 raise AgreementError(f"{where}: offsets [{start}, {end}) are not a span (need 0 <= start < end)")
             if not isinstance(span.get(label_field), str):
                 raise AgreementError(f"{where}: '{label_field}' must be a string, found {span.get(label_field)!r}")
+            if layer == "entities" and not isinstance(span.get("entity_id"), str):  # linking pairs ids up
+                raise AgreementError(f"{where}: 'entity_id' must be a string, found {span.get('entity_id')!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +353,9 @@ def _canonical(value: Any) -> Any:
 
 def _subspan_key(value: Any) -> Any:
     if isinstance(value, dict):
-        return ("span", _canonical(value.get("start")), _canonical(value.get("end")))
+        key = ("span", _canonical(value.get("start")), _canonical(value.get("end")))
+        # an intermediary also names its referent: linking it to another outlet is a disagreement
+        return key + ((_canonical(value["entity_id"]),) if "entity_id" in value else ())
     return _canonical(value)
 
 
@@ -554,6 +573,7 @@ def compare(
     """
     a_side = a_docs if isinstance(a_docs, Side) else Side(a_name, dict(a_docs), {d: f"{a_name} {d}" for d in a_docs})
     b_side = b_docs if isinstance(b_docs, Side) else Side(b_name, dict(b_docs), {d: f"{b_name} {d}" for d in b_docs})
+    layers = list(layers)  # read twice below: a generator would be empty the second time
     selected = [layer for layer in LAYERS if layer in set(layers)]
     unknown = sorted(set(layers) - set(LAYERS))
     if unknown:
