@@ -172,6 +172,7 @@ def test_explain_and_list_rules(capsys):
     assert cli.main(["validate", "--explain", "L3-span-text-mismatch"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("L3-span-text-mismatch (error, layer 3)") and "did you mean" in out
+    assert re.search(r"Checked in:\n  newscorpus/validate\.py:\d+ in _check_spans_basic", out), out
     assert cli.main(["validate", "--explain", "L3-span-text-mismatc"]) == 2
     assert "did you mean L3-span-text-mismatch" in capsys.readouterr().err
     assert cli.main(["validate", "--list-rules"]) == 0
@@ -190,6 +191,20 @@ def test_every_code_the_source_names_is_declared_once_in_rules():
     for code, rule in rules.RULES.items():
         assert re.fullmatch(r"L[1-6]-[a-z0-9]+(-[a-z0-9]+)*", code) and code.startswith(f"L{rule.layer}-")
         assert rule.severity in ("error", "warning") and rule.summary and len(rule.explanation) > 40
+
+
+def test_every_rule_is_checked_somewhere_and_explain_says_where():
+    """No declared rule is dead: each is named by some check, and rule_sources finds the
+    function that names it (the line it gives holds the code)."""
+    from newscorpus.validate import rule_sources
+
+    package = Path(rules.__file__).parent
+    for code in rules.RULES:
+        places = rule_sources(code)
+        assert places, f"{code} is declared in rules.py but no check emits it"
+        for place in places:
+            filename, line = re.match(r"([a-z_]+\.py):(\d+) in \w+", place).groups()
+            assert f'"{code}"' in (package / filename).read_text("utf-8").splitlines()[int(line) - 1]
 
 
 def test_kind_unit_table_names_only_declared_vocabulary():

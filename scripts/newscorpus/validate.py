@@ -2322,7 +2322,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--schema-engine", choices=ENGINES, default=None,
                         help=f"JSON Schema engine: auto (jsonschema_rs fast pass, jsonschema for messages), rs, or jsonschema (also ${ENGINE_ENV})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (there is none off a terminal anyway), as for build")
-    parser.add_argument("--explain", metavar="CODE", default=None, help="print the explanation of a rule code and exit")
+    parser.add_argument("--explain", metavar="CODE", default=None, help="print the explanation of a rule code, and where the validator checks it, and exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
 
 
@@ -2349,6 +2349,33 @@ def _write(text: str, stream=None) -> None:
     stream.flush()
 
 
+def rule_sources(code: str) -> list[str]:
+    """Where the package's code names a rule code: 'validate.py:768 in _check_spans_basic', so
+    `--explain` takes a newcomer from a code to the check itself (read from the installed
+    source, so the lines are those of the code that ran)."""
+    import ast
+
+    found = []
+    package = Path(__file__).parent
+    for source in sorted(package.glob("*.py")):
+        if source.name == "rules.py":  # the declaration, not a check
+            continue
+        text = source.read_text("utf-8")
+        if f'"{code}"' not in text:
+            continue
+
+        def visit(node, function: str | None) -> None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                function = node.name
+            if isinstance(node, ast.Constant) and node.value == code:
+                found.append(f"{source.name}:{node.lineno} in {function or 'module level'}")
+            for child in ast.iter_child_nodes(node):
+                visit(child, function)
+
+        visit(ast.parse(text), None)
+    return found
+
+
 def _explain(code: str) -> int:
     rule = RULES.get(code) or RULES.get(code.strip())
     if rule is None:
@@ -2356,7 +2383,9 @@ def _explain(code: str) -> int:
         tip = f" (did you mean {', '.join(near)}?)" if near else ""
         _write(f"newscorpus validate: unknown rule code {code!r}{tip}; see --list-rules\n", sys.stderr)
         return EXIT_USAGE
-    _write(rule.render())
+    sources = rule_sources(rule.code)
+    where = "".join(f"\n  newscorpus/{place}" for place in sources)
+    _write(rule.render() + (f"\nChecked in:{where}\n" if sources else ""))
     return EXIT_OK
 
 
