@@ -14,15 +14,24 @@ after the other, each in its own process:
   validate-1   `newscorpus validate annotated/<doc>.json` of one edited file, as a whole process
                including interpreter start-up (median of --changed-reps runs)
   naive        what a user would write: jsonschema.validate per file, then pandas to_parquet
-  floor        read + json.loads + one pyarrow Parquet write, no checks at all
+  naive-once   the same with one jsonschema validator per schema, made once (jsonschema.validate
+               also checks the schema against its metaschema on every call, which is most of
+               naive's time): what a user who read jsonschema's documentation writes
+  floor        read + json.loads + one pyarrow Parquet write, no checks at all, in one process
 
 and, with --invalid-fraction F, `validate-invalid`: the full validate of a copy of the corpus in
 which a fraction F of the annotation files carry a realistic mistake (exit 1 is expected).
 
+Every contender is timed the same way: wall seconds of its whole process (interpreter start-up
+and imports included: pyarrow's import is part of the floor, datasets' part of the build).
 For each: wall seconds, docs/s, spans/s (spans = the four annotation layers), CPU seconds and
 cores used ((user+sys)/wall), peak RSS of the largest process (wait4 ru_maxrss) and peak total
-PSS of the whole process tree (sampled from /proc every 50 ms; PSS counts shared pages once, so
-it is what N worker processes really cost together). Then the ratios ours/floor and naive/ours.
+PSS of the whole process tree (sampled from /proc every 50 ms, less often on large processes
+so that sampling costs at most 5% of a core; PSS counts shared pages once, so it is what N
+worker processes really cost together). Then the ratios: time ratios (above 1: the first is
+slower), ours/floor in wall seconds and in CPU seconds (the floor runs in one process; ours on
+--jobs cores, so the wall ratio credits ours with the extra cores and the CPU ratio does not),
+and naive/ours.
 Figures are printed as a table and written as JSON (--json-out, default .bench/results-<docs>.json).
 Progress goes to stderr. The page cache is warmed (every file read once) before the first
 contender, so every contender sees the same warm cache.
@@ -46,9 +55,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CONTENDERS = ("validate", "build", "validate-1", "naive", "floor")
-HEAVY_MODULES = ("datasets", "pandas", "pyarrow")
-BENCH_VERSION = 2  # figures are merged only from a JSON file of the same version
+CONTENDERS = ("validate", "build", "validate-1", "naive", "naive-once", "floor")
+BASELINES = ("naive", "naive-once", "floor")  # run by this script in a child process
+HEAVY_MODULES = ("datasets", "pandas", "pyarrow", "tqdm")
+# Figures are merged only from a JSON file of the same version: raise it whenever a change can
+# move a figure (3: the sampler's duty limit, os.sync before each contender, naive-once).
+BENCH_VERSION = 3
 
 
 def log(msg: str) -> None:
@@ -220,8 +232,9 @@ def _progress(i: int, n: int, name: str, every: list) -> None:
         every[0] = pct + 10
 
 
-def contender_naive(root: Path, out: Path) -> int:
-    """What a user writes first: validate each file with jsonschema.validate, rows into pandas."""
+def contender_naive(root: Path, out: Path, once: bool = False) -> int:
+    """What a user writes first: validate each file with jsonschema.validate, rows into pandas.
+    `once`: one validator per schema, made before the loop, as jsonschema's docs advise."""
     import jsonschema
     import pandas as pd
     from referencing import Registry, Resource
@@ -232,15 +245,23 @@ def contender_naive(root: Path, out: Path) -> int:
         (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas.values()
     )
     ann_schema, meta_schema = schemas["annotation.schema.json"], schemas["metadata.schema.json"]
+    if once:
+        made = {id(s): jsonschema.validators.validator_for(s)(s, registry=registry) for s in (ann_schema, meta_schema)}
+
+        def check(instance: dict, schema: dict) -> None:
+            made[id(schema)].validate(instance)
+    else:
+        def check(instance: dict, schema: dict) -> None:
+            jsonschema.validate(instance, schema, registry=registry)
     docs = _doc_files(root)
     rows, every = [], [0]
     for i, doc_id in enumerate(docs):
         with open(root / "annotated" / f"{doc_id}.json", encoding="utf-8") as fh:
             ann = json.load(fh)
-        jsonschema.validate(ann, ann_schema, registry=registry)
+        check(ann, ann_schema)
         with open(root / "raw" / f"{doc_id}.meta.json", encoding="utf-8") as fh:
             meta = json.load(fh)
-        jsonschema.validate(meta, meta_schema, registry=registry)
+        check(meta, meta_schema)
         with open(root / "raw" / f"{doc_id}.txt", encoding="utf-8", newline="") as fh:
             text = fh.read()
         rows.append({
@@ -249,7 +270,7 @@ def contender_naive(root: Path, out: Path) -> int:
             "zones": ann["zones"], "entities": ann["entities"], "quotes": ann["quotes"],
             "dates": ann["dates"], "numeric_claims": ann["numeric_claims"],
         })
-        _progress(i + 1, len(docs), "naive", every)
+        _progress(i + 1, len(docs), "naive-once" if once else "naive", every)
     pd.DataFrame(rows).to_parquet(out)
     return len(rows)
 
@@ -370,7 +391,7 @@ def machine_info() -> dict:
     from importlib import metadata
 
     versions = {}
-    for dist in ("pyarrow", "pandas", "datasets", "jsonschema", "jsonschema-rs"):
+    for dist in ("pyarrow", "pandas", "datasets", "jsonschema", "jsonschema-rs", "referencing", "tqdm"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -380,8 +401,10 @@ def machine_info() -> dict:
 
 
 def _git_head() -> str | None:
+    """The commit measured, with '-dirty' when the work tree had uncommitted changes."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"], cwd=REPO,
+                              capture_output=True, text=True, check=True).stdout.strip()
     except Exception:  # noqa: BLE001
         return None
 
@@ -394,6 +417,7 @@ def measure(cmd: list[str], cwd: Path, stdout_path: Path | None, args: argparse.
     other processes used the cores meanwhile; keeps the cleanest run."""
     best = None
     for attempt in range(1 + max(0, args.retries)):
+        os.sync()  # no write-back of earlier output (or of a corpus just generated) during the run
         if args.quiet_wait > 0:
             wait_for_quiet(args.quiet_wait)
         m = run_measured(cmd, cwd, stdout_path)
@@ -465,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, help="where to write the figures (default .bench/results-<docs>.json)")
     parser.add_argument("--markdown", type=Path, nargs="+", metavar="JSON",
                         help="measure nothing: print the figures of these JSON files as one Markdown table (for README.md)")
-    parser.add_argument("--contender", choices=("naive", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--contender", choices=BASELINES, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -475,8 +499,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.contender:  # child process: one contender, nothing else
-        fn = contender_naive if args.contender == "naive" else contender_floor
-        n = fn(args.root, args.out)
+        if args.contender == "floor":
+            n = contender_floor(args.root, args.out)
+        else:
+            n = contender_naive(args.root, args.out, once=args.contender == "naive-once")
         print(json.dumps({"documents": n}))
         return 0
 
@@ -509,6 +535,7 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
     total = len(selected) + (1 if args.invalid_fraction > 0 else 0) + (2 if args.scaling else 0)
     step = 0
     head = _git_head()
+    run_id = time.strftime("%Y%m%dT%H%M%S")
 
     def record(name: str, cmd: list[str], docs: int, spans: int, measured: dict, note: str = "") -> None:
         s = measured["seconds"]
@@ -518,6 +545,7 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
             measured["note"] = note
         measured["git_head"] = head
         measured["when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        measured["run"] = run_id  # results merged from several runs keep the run they came from
         results[name] = measured
         commands[name] = " ".join(cmd)
         log(f"  {name}: {s:.2f} s, exit {measured['exit_code']}, {docs / s:,.0f} docs/s, "
@@ -555,11 +583,16 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
             m["exit_codes"] = [r["exit_code"] for r in runs]
             m["heavy_modules_imported"] = heavy
             record(name, cmd, 1, spans, m, note=f"median of {len(runs)} runs; heavy modules imported: {heavy}")
-        elif name in ("naive", "floor"):
+        elif name in BASELINES:
             out = work / f"{name}.parquet"
             cmd = [sys.executable, str(Path(__file__).resolve()), "--contender", name, "--root", str(root), "--out", str(out)]
             m = measure(cmd, root, work / f"{name}.out", args)
             m["output_mib"] = out.stat().st_size / 2**20 if out.exists() else None
+            written = _documents_written(work / f"{name}.out")
+            m["documents_written"] = written
+            if m["exit_code"] == 0 and written != n_docs:
+                m["error"] = f"wrote {written} documents, expected {n_docs}"
+                log(f"  {name}: {m['error']}")
             record(name, cmd, n_docs, n_spans, m)
 
     if args.scaling:
@@ -594,7 +627,9 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
     results_now = dict(results)
     out_path = args.json_out or (REPO / ".bench" / f"results-{args.docs}.json")
     params = {"docs": args.docs, "seed": args.seed, "spans_per_doc": args.spans, "jobs": args.jobs,
-              "invalid_fraction": args.invalid_fraction, "changed_reps": args.changed_reps}
+              "invalid_fraction": args.invalid_fraction, "changed_reps": args.changed_reps, "scaling": args.scaling,
+              "quiet_wait": args.quiet_wait, "retries": args.retries, "retry_limit": args.retry_limit,
+              "synth": _synth_fingerprint()}
     if not args.fresh and out_path.is_file():
         try:
             old = json.loads(out_path.read_text("utf-8"))
@@ -615,6 +650,7 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
     ran = set(results_now)
     report = {
         "bench_version": BENCH_VERSION,
+        "run": run_id,
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "git_head": _git_head(),
         "machine": machine_info(),
@@ -635,6 +671,13 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
     return 0
 
 
+def _documents_written(stdout_path: Path) -> int | None:
+    try:
+        return json.loads(stdout_path.read_text("utf-8").strip().splitlines()[-1])["documents"]
+    except (OSError, ValueError, IndexError, KeyError, TypeError):
+        return None
+
+
 def _spans_of(path: Path) -> int:
     data = json.loads(path.read_bytes())
     return sum(len(data[k]) for k in ("entities", "quotes", "dates", "numeric_claims"))
@@ -651,22 +694,35 @@ def _du(path: Path) -> int:
 
 
 def ratios(results: dict[str, dict]) -> dict[str, float | None]:
-    def sec(name: str) -> float | None:
+    """Time ratios (above 1: the first is slower), from successful runs only."""
+
+    def ok(name: str) -> dict | None:
         r = results.get(name)
-        return r["seconds"] if r and r["exit_code"] == 0 else None
+        return r if r and r["exit_code"] == 0 and not r.get("error") else None
+
+    def sec(name: str) -> float | None:
+        r = ok(name)
+        return r["seconds"] if r else None
+
+    def cpu(name: str) -> float | None:
+        r = ok(name)
+        return r.get("cpu_seconds") if r else None
 
     def div(a: float | None, b: float | None) -> float | None:
         return round(a / b, 3) if a is not None and b else None
 
-    v, b, naive, floor = sec("validate"), sec("build"), sec("naive"), sec("floor")
+    v, b, naive, once, floor = sec("validate"), sec("build"), sec("naive"), sec("naive-once"), sec("floor")
     vb = v + b if v is not None and b is not None else None
     return {
         "validate/floor": div(v, floor),
         "build/floor": div(b, floor),  # build includes its own full validation
         "(validate+build)/floor": div(vb, floor),
+        "validate/floor CPU": div(cpu("validate"), cpu("floor")),  # the floor uses one core, ours --jobs
+        "build/floor CPU": div(cpu("build"), cpu("floor")),
         "naive/validate": div(naive, v),
         "naive/build": div(naive, b),
         "naive/(validate+build)": div(naive, vb),
+        "naive-once/build": div(once, b),
         "validate speed-up --jobs 1 -> N": div(sec("validate-j1"), v),
         "build speed-up --jobs 1 -> N": div(sec("build-j1"), b),
     }
@@ -705,6 +761,9 @@ def markdown(reports: list[dict]) -> str:
     """One table over several corpus sizes, so the README shows measured figures, never typed ones."""
     reports = sorted(reports, key=lambda r: r["params"]["docs"])
     m = reports[0]["machine"]
+    setups = {(r["machine"].get("cpus"), r["machine"].get("cpu_model"), r["params"].get("jobs")) for r in reports}
+    if len(setups) > 1:
+        raise SystemExit(f"bench --markdown: the reports come from different machines or --jobs: {sorted(setups, key=str)}")
     out = [
         f"Measured on {m['cpus']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}, "
         + ", ".join(f"{k} {v}" for k, v in sorted(m["versions"].items()) if v)
@@ -716,14 +775,18 @@ def markdown(reports: list[dict]) -> str:
     for report in reports:
         for name, r in report["results"].items():
             noisy = " (slowed by other load)" if r.get("other_cores", 0) > NOISY else ""
-            if r.get("git_head") and report.get("git_head") and r["git_head"] != report["git_head"]:
+            noisy += f" (failed: {r['error']})" if r.get("error") else ""
+            earlier = r["run"] != report["run"] if r.get("run") and report.get("run") else r.get("git_head") != report.get("git_head")
+            if r.get("git_head") and earlier:
                 # kept from an earlier run (not re-run this time): say when, and with which code
                 noisy += f" (earlier run: {(r.get('when') or '')[:16].replace('T', ' ')}, commit {r['git_head']})"
             out.append(
                 f"| {report['params']['docs']:,} | {name}{noisy} | {r['seconds']:.2f} | {r['docs_per_s']:,.0f} | {r['spans_per_s']:,.0f} "
                 f"| {r['cores_used']:.2f} | {r['peak_rss_mib']:.0f} | {r['peak_tree_pss_mib']:.0f} |"
             )
-    out += ["", "| documents | " + " | ".join(reports[0]["ratios"]) + " |", "|---:|" + "---:|" * len(reports[0]["ratios"])]
+    out += ["", "Time ratios (above 1: the first is slower). CPU: ratios of CPU seconds (user+sys of every process), "
+            "which do not credit ours with the second core the floor does not use.",
+            "", "| documents | " + " | ".join(reports[0]["ratios"]) + " |", "|---:|" + "---:|" * len(reports[0]["ratios"])]
     for report in reports:
         out.append(f"| {report['params']['docs']:,} | " + " | ".join(
             f"{v:.2f}" if v is not None else "not run" for v in report["ratios"].values()) + " |")

@@ -4,6 +4,8 @@ import importlib.util
 import json
 import subprocess
 import sys
+
+import pytest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,7 +21,8 @@ def _bench():
 def _report(docs: int, seconds: dict[str, float], other: float = 0.0) -> dict:
     results = {
         name: {"docs": docs, "seconds": s, "docs_per_s": docs / s, "spans_per_s": 50 * docs / s, "cores_used": 1.5,
-               "peak_rss_mib": 100.0, "peak_tree_pss_mib": 120.0, "exit_code": 0, "other_cores": other}
+               "peak_rss_mib": 100.0, "peak_tree_pss_mib": 120.0, "exit_code": 0, "other_cores": other,
+               "cpu_seconds": (0.95 if name in ("floor", "naive", "naive-once") else 1.9) * s}
         for name, s in seconds.items()
     }
     bench = _bench()
@@ -33,7 +36,7 @@ def _report(docs: int, seconds: dict[str, float], other: float = 0.0) -> dict:
 
 def test_markdown_orders_sizes_and_computes_ratios_from_the_figures():
     bench = _bench()
-    big = _report(10_000, {"validate": 10.0, "build": 40.0, "floor": 5.0, "naive": 500.0})
+    big = _report(10_000, {"validate": 10.0, "build": 40.0, "floor": 5.0, "naive": 500.0, "naive-once": 80.0})
     small = _report(1_000, {"validate": 1.0, "build": 4.0, "floor": 0.5}, other=0.9)
     table = bench.markdown([big, small])
     lines = table.splitlines()
@@ -41,9 +44,10 @@ def test_markdown_orders_sizes_and_computes_ratios_from_the_figures():
         "| 10,000 | build | 40.00 | 250 | 12,500 | 1.50 | 100 | 120 |"
     )
     ratio_rows = [line for line in lines if line.startswith(("| 1,000 | 2.00", "| 10,000 | 2.00"))]
-    # validate/floor 2.00, build/floor 8.00; naive was not run at 1,000 documents
-    assert ratio_rows[0].startswith("| 1,000 | 2.00 | 8.00 | 10.00 | not run |")
-    assert ratio_rows[1].startswith("| 10,000 | 2.00 | 8.00 | 10.00 | 50.00 | 12.50 | 10.00 |")
+    # validate/floor 2.00, build/floor 8.00, and in CPU seconds twice that (ours ran on 1.9
+    # cores, the floor on 0.95); naive was not run at 1,000 documents
+    assert ratio_rows[0].startswith("| 1,000 | 2.00 | 8.00 | 10.00 | 4.00 | 16.00 | not run |")
+    assert ratio_rows[1].startswith("| 10,000 | 2.00 | 8.00 | 10.00 | 4.00 | 16.00 | 50.00 | 12.50 | 10.00 | 2.00 |")
 
 
 def test_markdown_command_reads_json_files(tmp_path):
@@ -84,3 +88,45 @@ def test_markdown_marks_figures_kept_from_an_earlier_run():
     table = bench.markdown([report])
     assert "| 100,000 | naive (earlier run: 2026-11-24 03:00, commit aaaaaaa) | 5000.00 |" in table
     assert "| 100,000 | validate | 60.00 |" in table
+    # a rerun at the same commit is still an earlier run: runs are told apart by their run id
+    report["run"] = "20261125T190100"
+    report["results"]["validate"]["run"] = "20261125T190100"
+    report["results"]["naive"].update(git_head="bbbbbbb", run="20261125T180000")
+    assert "| 100,000 | naive (earlier run: 2026-11-24 03:00, commit bbbbbbb) | 5000.00 |" in bench.markdown([report])
+
+
+def test_markdown_refuses_reports_of_different_machines():
+    bench = _bench()
+    one, other = _report(1_000, {"validate": 1.0}), _report(10_000, {"validate": 10.0})
+    other["machine"] = {**other["machine"], "cpu_model": "another cpu"}
+    with pytest.raises(SystemExit, match="different machines"):
+        bench.markdown([one, other])
+
+
+def test_a_baseline_that_wrote_the_wrong_number_of_documents_is_failed_not_counted():
+    bench = _bench()
+    report = _report(1_000, {"build": 4.0, "floor": 0.5})
+    report["results"]["floor"]["error"] = "wrote 999 documents, expected 1000"
+    report["ratios"] = bench.ratios(report["results"])
+    assert report["ratios"]["build/floor"] is None
+    assert "| 1,000 | floor (failed: wrote 999 documents, expected 1000) |" in bench.markdown([report])
+
+
+def test_naive_with_the_validator_made_once_checks_the_same_files(tmp_path):
+    """naive-once differs from naive only in how often the schema is checked: both accept a valid
+    corpus and both stop at the first invalid file."""
+    pytest.importorskip("pandas")
+    from newscorpus.synth import generate_corpus
+
+    bench = _bench()
+    root = tmp_path / "corpus"
+    generate_corpus(root, 6, seed=3, spans_per_doc=8)
+    for once in (False, True):
+        assert bench.contender_naive(root, tmp_path / f"out-{once}.parquet", once=once) == 6
+    victim = sorted((root / "annotated").glob("*_*.json"))[0]
+    victim.write_text(victim.read_text("utf-8").replace('"status": "single_pass"', '"status": "maybe"'), "utf-8")
+    import jsonschema
+
+    for once in (False, True):
+        with pytest.raises(jsonschema.ValidationError):
+            bench.contender_naive(root, tmp_path / "bad.parquet", once=once)
