@@ -652,7 +652,7 @@ def _run(args: argparse.Namespace, base: Path, selected: list[str]) -> int:
         "bench_version": BENCH_VERSION,
         "run": run_id,
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git_head": _git_head(),
+        "git_head": head,  # the code measured (read at the start: later edits do not change it)
         "machine": machine_info(),
         "params": params,
         "corpus": stats,
