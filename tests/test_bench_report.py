@@ -130,3 +130,13 @@ def test_naive_with_the_validator_made_once_checks_the_same_files(tmp_path):
     for once in (False, True):
         with pytest.raises(jsonschema.ValidationError):
             bench.contender_naive(root, tmp_path / "bad.parquet", once=once)
+
+
+def test_peak_rss_is_read_per_process():
+    """VmHWM of a live process is its own peak (the sampler reads it; wait4's ru_maxrss of a
+    spawned child starts from the parent's peak)."""
+    import os
+
+    bench = _bench()
+    assert bench._hwm_kib(os.getpid()) > 1024  # this interpreter holds more than 1 MiB
+    assert bench._hwm_kib(2**22 + 12345) == 0  # no such process
