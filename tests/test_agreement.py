@@ -493,6 +493,14 @@ def test_cli_min_f1(tmp_path, capsys):
     assert main(["agreement", str(a_dir), str(b_dir), "--min-f1", "2"]) == 2
 
 
+def test_cli_min_f1_compares_the_unrounded_f1(tmp_path, capsys):
+    """F1 = 2/3 is printed as 0.6667 but is below 0.66668: the gate fails."""
+    a_dir, b_dir = passes(tmp_path, [doc(entities=A_FOUR[:1])], [doc(entities=A_FOUR[:2])])
+    assert main(["agreement", str(a_dir), str(b_dir), "--layers", "entities", "--min-f1", "0.66668"]) == 1
+    assert "entities 0.6667" in capsys.readouterr().err
+    assert main(["agreement", str(a_dir), str(b_dir), "--layers", "entities", "--min-f1", "0.66666"]) == 0
+
+
 def test_cli_layers_option(tmp_path, capsys):
     a_dir, b_dir = passes(tmp_path, [doc(entities=A_FOUR)], [doc(entities=B_FOUR)])
     assert main(["agreement", str(a_dir), str(b_dir), "--format", "json", "--layers", "dates", "entities"]) == 0
