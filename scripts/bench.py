@@ -94,26 +94,27 @@ def _tree(pid: int) -> list[int]:
     return seen
 
 
-def _hwm_kib(pid: int) -> int:
-    """The process's own peak RSS (VmHWM: reset by exec, so the parent's size is not in it)."""
+def _proc_kib(path: str, key: str) -> int | None:
+    """The kB figure on the `key:` line of a /proc file, None when unreadable or absent."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(path) as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return None
+
+
+def _hwm_kib(pid: int) -> int:
+    """The process's own peak RSS (VmHWM: reset by exec, so the parent's size is not in it)."""
+    return _proc_kib(f"/proc/{pid}/status", "VmHWM:") or 0
 
 
 def _pss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+    pss = _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+    if pss is not None:
+        return pss
     try:  # fallback: RSS from statm
         with open(f"/proc/{pid}/statm") as fh:
             return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
@@ -400,13 +401,8 @@ def machine_info() -> dict:
                 break
     except OSError:
         pass
-    mem = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
+    total_kib = _proc_kib("/proc/meminfo", "MemTotal:")
+    mem = round(total_kib / 2**20, 1) if total_kib is not None else None
     from importlib import metadata
 
     versions = {}
