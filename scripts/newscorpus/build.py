@@ -260,9 +260,7 @@ def build(
 
     from newscorpus import card as cardlib
     from newscorpus.spec import load_schemas
-    from newscorpus.validate import AfterCheck, schema_files_ok, usable_cores, validate_corpus
-
-    jobs = jobs or usable_cores()
+    from newscorpus.validate import AfterCheck, schema_files_ok, validate_corpus
 
     try:  # before any work: a template that cannot be rendered would stop the build at the very end
         template = cardlib.read_template(root)
@@ -270,7 +268,7 @@ def build(
     except cardlib.CardError as problem:
         raise _card_error(problem) from None
     if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
-        raise BuildRefused(validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False))
+        raise BuildRefused(validate_corpus(paths, jobs=jobs or None, strict=strict, keep_data=False))
     schemas = load_schemas(root)
     vocab = schemas.vocabulary
     try:
@@ -339,7 +337,7 @@ def build(
         after = None
         if ahead.plan is not None:
             after = AfterCheck(make=partial(_rows_of_checked, ctx, arrow_schemas, ahead.plan.placer), take=take, label="build")
-        report = validate_corpus(paths, jobs=jobs, strict=strict, keep_data=False, after=after, progress=progress)
+        report = validate_corpus(paths, jobs=jobs or None, strict=strict, keep_data=False, after=after, progress=progress)
         if not report.ok(strict=strict):
             raise BuildRefused(report)
         warnings = Counter(d.code for d in report.diagnostics)  # ok: none of them is an error

@@ -1893,7 +1893,7 @@ def _each_result(checked: Iterator[tuple[list[DocumentResult], Any]], tasks: Seq
 def validate_corpus(
     paths: CorpusPaths,
     targets: list[Path] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,  # None: the usable cores (the command line's default)
     strict: bool = False,
     keep_data: bool = True,
     after: AfterCheck | None = None,
@@ -1978,7 +1978,7 @@ def validate_corpus(
     ids_unknown: set[str | None] = set()  # owners with a file whose entity ids could not be read
     unparsed: set[str | None] = set()  # owners with an annotation file that is not JSON
     bar = _progress_bar(len(tasks), after.label if after is not None else "validate") if progress else _NoBar()
-    checked = _run_tasks(tasks, max(1, int(jobs)), after.make if after is not None else None)
+    checked = _run_tasks(tasks, usable_cores() if jobs is None else max(1, int(jobs)), after.make if after is not None else None)
     for result, task in _each_result(checked, tasks, after, bar):
         owner = None if task[0] == "doc" else task[3]
         used_by[owner] |= result.entity_ids_used
@@ -2424,7 +2424,7 @@ def run(args: argparse.Namespace) -> int:
                 if not args.paths:
                     raise
                 paths = find_root(args.paths[0])
-        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs or usable_cores(), strict=args.strict, keep_data=False, progress=not args.no_progress)
+        report = validate_corpus(paths, list(args.paths) or None, jobs=args.jobs, strict=args.strict, keep_data=False, progress=not args.no_progress)
     except (CorpusNotFound, UsageError) as exc:
         _write(f"newscorpus validate: {exc}\n", sys.stderr)
         return EXIT_USAGE
