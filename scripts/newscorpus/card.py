@@ -44,7 +44,6 @@ MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
 GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
 REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement")
 LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
-LAYER_DEF = {layer: LABEL_SETS[field] for layer, field in LAYER_LABEL_SETS.items()}  # layer -> $defs name
 
 
 class CardError(Exception):

@@ -50,7 +50,7 @@ class NerType:
 
 
 # Where each NER layer's types are declared: $defs name in schema/vocabulary.schema.json.
-NER_LAYER_DEFS = {layer: LABEL_SETS[LAYER_LABEL_SETS[layer]] for layer in (ENTITIES, DATES, NUMERIC_CLAIMS)}
+NER_LAYER_DEFS = {layer: LABEL_SETS[LAYER_LABEL_SETS[layer]] for layer in NER_LAYERS}
 
 
 def _all_ner_types(vocab: Vocabulary) -> list[NerType]:
@@ -257,8 +257,6 @@ def config_features(name: str, vocab: Vocabulary):
     return ds.Features(cols)
 
 
-# One line per column for the card's "fields" tables. A column without a description here
-# fails the card test, so a new column cannot be published undocumented.
 # String columns that hold a value of a closed set declared in the vocabulary (kept as strings:
 # they describe provenance, they are not training targets): column path -> $defs name. The
 # card lists each set's values with its meaning.
@@ -271,6 +269,8 @@ STRING_ENUM_COLUMNS: dict[str, str] = {
     "provenance.status": "AnnotationStatus",
 }
 
+# One line per column for the card's "fields" tables. A column without a description here
+# fails the card test, so a new column cannot be published undocumented.
 FIELD_DESCRIPTIONS: dict[str, str] = {
     "id": "identifier: doc id (documents), local span id (spans), `<doc_id>#<n>` (ner), registry id",
     "doc_id": "the document the row comes from (key into `documents`)",
