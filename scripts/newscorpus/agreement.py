@@ -471,10 +471,11 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else _round(Fraction(numerator, denominator))
 
 
-def _exact_span_f1(counts: dict) -> Fraction:
-    """F1 from the counts, unrounded: a gate must not pass 0.666667 for --min-f1 0.66668."""
-    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
-    return Fraction(2 * tp, 2 * tp + fp + fn)
+def f1_fraction(tp: int, fp: int, fn: int) -> Fraction | None:
+    """F1 unrounded (None when there is nothing to score): the report rounds it, the --min-f1
+    gate compares it as it is (0.666667 must not pass a gate of 0.66668)."""
+    total = 2 * tp + fp + fn
+    return None if total == 0 else Fraction(2 * tp, total)
 
 
 def _round(value: Fraction | float) -> float:
@@ -484,13 +485,14 @@ def _round(value: Fraction | float) -> float:
 def prf(tp: int, a_total: int, b_total: int) -> dict:
     """Precision, recall and F1 with A as the reference."""
     fp, fn = b_total - tp, a_total - tp
+    f1 = f1_fraction(tp, fp, fn)
     return {
         "tp": tp,
         "fp": fp,
         "fn": fn,
         "precision": _ratio(tp, tp + fp),
         "recall": _ratio(tp, tp + fn),
-        "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        "f1": None if f1 is None else _round(f1),
     }
 
 
@@ -840,7 +842,7 @@ def run(args: argparse.Namespace) -> int:
         below = [
             f"{layer} {_num(f1)}"
             for layer, f1 in report["summary"]["span_f1"].items()
-            if f1 is not None and _exact_span_f1(report["layers"][layer]["span"]) < Fraction(args.min_f1)
+            if f1 is not None and f1_fraction(*(report["layers"][layer]["span"][k] for k in ("tp", "fp", "fn"))) < Fraction(args.min_f1)
         ]
         if below:
             print(f"newscorpus agreement: exact-span F1 below {args.min_f1}: {', '.join(below)}", file=sys.stderr)
