@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -77,7 +77,7 @@ class Vocabulary:
     splits: tuple[str, ...]
     annotator_roles: tuple[str, ...]
     descriptions: dict[str, dict[str, str]]  # $defs name -> value -> x-descriptions text
-    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # $defs name -> its enum of strings
+    enums: dict[str, tuple[str, ...]]  # $defs name -> its enum of strings (label sets and the others)
 
 
 @dataclass(frozen=True)
