@@ -265,23 +265,22 @@ def contender_naive(root: Path, out: Path, once: bool = False) -> int:
         (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas.values()
     )
     ann_schema, meta_schema = schemas["annotation.schema.json"], schemas["metadata.schema.json"]
-    if once:
-        made = {id(s): jsonschema.validators.validator_for(s)(s, registry=registry) for s in (ann_schema, meta_schema)}
 
-        def check(instance: dict, schema: dict) -> None:
-            made[id(schema)].validate(instance)
-    else:
-        def check(instance: dict, schema: dict) -> None:
-            jsonschema.validate(instance, schema, registry=registry)
+    def checker(schema: dict):
+        if once:
+            return jsonschema.validators.validator_for(schema)(schema, registry=registry).validate
+        return lambda instance: jsonschema.validate(instance, schema, registry=registry)
+
+    check_annotation, check_metadata = checker(ann_schema), checker(meta_schema)
     docs = _doc_files(root)
     rows, every = [], [0]
     for i, doc_id in enumerate(docs):
         with open(root / "annotated" / f"{doc_id}.json", encoding="utf-8") as fh:
             ann = json.load(fh)
-        check(ann, ann_schema)
+        check_annotation(ann)
         with open(root / "raw" / f"{doc_id}.meta.json", encoding="utf-8") as fh:
             meta = json.load(fh)
-        check(meta, meta_schema)
+        check_metadata(meta)
         with open(root / "raw" / f"{doc_id}.txt", encoding="utf-8", newline="") as fh:
             text = fh.read()
         rows.append({
