@@ -111,15 +111,18 @@ def _hwm_kib(pid: int) -> int:
     return _proc_kib(f"/proc/{pid}/status", "VmHWM:") or 0
 
 
-def _pss_kib(pid: int) -> int:
+def _pss_kib(pid: int) -> tuple[int, bool]:
+    """The process's PSS, and whether it really is PSS: where smaps_rollup cannot be read
+    (an old kernel, another user's process) its RSS stands in, which counts shared pages in
+    full, so the caller records that the tree figure is mixed."""
     pss = _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
     if pss is not None:
-        return pss
-    try:  # fallback: RSS from statm
+        return pss, True
+    try:
         with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024), False
     except OSError:
-        return 0
+        return 0, True  # the process has gone: it holds nothing
 
 
 class TreeSampler(threading.Thread):
@@ -137,6 +140,7 @@ class TreeSampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
         self.peak_procs = 0
+        self.rss_readings = 0  # processes read by RSS, not PSS (see _pss_kib)
         self.peak_hwm_kib = 0  # largest VmHWM of any process of the tree
         self.samples: list[tuple[float, int]] = []  # (seconds since start, tree PSS KiB)
         self._halt = threading.Event()
@@ -146,7 +150,9 @@ class TreeSampler(threading.Thread):
         while not self._halt.is_set():
             began = time.monotonic()
             pids = _tree(self.pid)
-            total = sum(_pss_kib(p) for p in pids)
+            readings = [_pss_kib(p) for p in pids]
+            total = sum(kib for kib, _ in readings)
+            self.rss_readings += sum(1 for _, is_pss in readings if not is_pss)
             self.peak_kib = max(self.peak_kib, total)
             self.peak_hwm_kib = max([self.peak_hwm_kib, *(_hwm_kib(p) for p in pids)])
             self.peak_procs = max(self.peak_procs, len(pids))
@@ -231,6 +237,7 @@ def run_measured(cmd: list[str], cwd: Path, stdout_path: Path | None = None, env
         "peak_rss_mib": (sampler.peak_hwm_kib or usage.ru_maxrss) / 1024,
         "peak_rss_mib_wait4": usage.ru_maxrss / 1024,
         "peak_tree_pss_mib": sampler.peak_kib / 1024,
+        "tree_pss_rss_readings": sampler.rss_readings,  # above 0: the PSS figures hold some RSS
         "tree_pss_quarters_mib": sampler.quarter_peaks_mib(),
         "max_processes": sampler.peak_procs,
         "other_cores": max(0.0, busy - cpu) / wall if wall > 0 else 0.0,
@@ -790,6 +797,7 @@ def markdown(reports: list[dict]) -> str:
         for name, r in report["results"].items():
             noisy = " (slowed by other load)" if r.get("other_cores", 0) > NOISY else ""
             noisy += f" (failed: {r['error']})" if r.get("error") else ""
+            noisy += " (tree PSS partly RSS: smaps_rollup unreadable)" if r.get("tree_pss_rss_readings") else ""
             earlier = r["run"] != report["run"] if r.get("run") and report.get("run") else r.get("git_head") != report.get("git_head")
             if r.get("git_head") and earlier:
                 # kept from an earlier run (not re-run this time): say when, and with which code

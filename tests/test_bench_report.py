@@ -140,3 +140,27 @@ def test_peak_rss_is_read_per_process():
     bench = _bench()
     assert bench._hwm_kib(os.getpid()) > 1024  # this interpreter holds more than 1 MiB
     assert bench._hwm_kib(2**22 + 12345) == 0  # no such process
+
+
+def test_tree_memory_read_by_rss_is_flagged_not_mixed_in_silently(monkeypatch):
+    """Where smaps_rollup cannot be read, RSS stands in for PSS; the result records it and the
+    table says so, since RSS counts shared pages in full."""
+    import os
+
+    bench = _bench()
+    assert bench._pss_kib(os.getpid())[1] is True  # readable here: real PSS
+    real = bench._proc_kib
+    monkeypatch.setattr(bench, "_proc_kib", lambda path, key: None if path.endswith("smaps_rollup") else real(path, key))
+    kib, is_pss = bench._pss_kib(os.getpid())
+    assert kib > 1024 and is_pss is False
+    sampler = bench.TreeSampler(os.getpid(), interval=0.01)
+    sampler.start()
+    sampler._halt.wait(0.05)
+    sampler.stop()
+    assert sampler.rss_readings > 0 and sampler.peak_kib > 1024
+
+    report = _report(1_000, {"validate": 1.0, "build": 4.0, "floor": 0.5})
+    report["results"]["build"]["tree_pss_rss_readings"] = 3
+    table = bench.markdown([report])
+    assert "| 1,000 | build (tree PSS partly RSS: smaps_rollup unreadable) | 4.00 |" in table
+    assert "| 1,000 | validate | 1.00 |" in table
