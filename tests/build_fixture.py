@@ -200,7 +200,7 @@ def write_corpus(root: Path, docs: list[Doc] | None = None, splits: dict | None 
     (root / "raw").mkdir(exist_ok=True)
     (root / "annotated").mkdir(exist_ok=True)
     ann_schema, meta_schema = _schema("annotation.schema.json"), _schema("metadata.schema.json")
-    used = set()
+    spellings: dict[str, list[str]] = {}  # entity id -> its mentions' spellings: the registry's aliases
     for doc in docs:
         text = article_text(doc)
         doc.text = text
@@ -208,13 +208,15 @@ def write_corpus(root: Path, docs: list[Doc] | None = None, splits: dict | None 
         meta = metadata(doc, text)
         (root / "raw" / f"{doc.doc_id}.meta.json").write_text(canonical_dumps(meta, meta_schema), "utf-8")
         ann = annotation(doc, text)
-        used |= {e["entity_id"] for e in ann["entities"]}
+        for e in ann["entities"]:
+            if e["text"] not in spellings.setdefault(e["entity_id"], []):
+                spellings[e["entity_id"]].append(e["text"])
         (root / "annotated" / f"{doc.doc_id}.json").write_text(canonical_dumps(ann, ann_schema), "utf-8")
     registry = {
         "schema_version": "1.0.0",
         "entities": [
             {"id": k, "label": v[0], "name": v[1], "description": v[2]}
-            | ({"aliases": [v[1]]} if k != "ntv" else {})
+            | ({"aliases": spellings[k]} if k in spellings else {})
             for k, v in sorted(REGISTRY.items())
         ],
     }

@@ -473,8 +473,9 @@ def test_known_values(built, tmp_path, monkeypatch):
     cav = next(r for r in reg if r["id"] == "mevlut-cavusoglu")
     assert cav["name"] == "Mevlüt Çavuşoğlu"
     assert cav["mention_count"] == sum(cav["mentions_by_split"].values()) == 3 * len(default_docs())
-    ntv = next(r for r in reg if r["id"] == "ntv")
-    assert ntv["aliases"] is None  # absent in the registry file stays absent
+    assert next(r for r in reg if r["id"] == "ntv")["aliases"] == ["NTV"]
+    publisher = next(r for r in reg if r["id"] == "agence-unicode")  # named by metadata only, no mention
+    assert publisher["aliases"] is None  # absent in the registry file stays absent
 
 
 def test_span_rows_stand_alone(built, tmp_path, monkeypatch):

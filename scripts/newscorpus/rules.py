@@ -239,6 +239,13 @@ to the country. So a mention's label is always the label of the referent it link
 disagreement means either the label or the link is wrong. This is an error, not a warning,
 because either way the data would contradict itself. Fix the label, or link the mention to
 the right entity (adding a registry entry if needed)."""),
+    Rule("L4-alias-missing", "warning", 4, "an entity mention's spelling is not among its registry entry's aliases",
+         """A registry entry's `aliases` list every spelling of the referent that occurs in the
+corpus's texts, the canonical name too when an article uses it (guidelines section 2): they are
+what an entity linker meets, and the registry published with the dataset is its lookup
+table. A mention whose text is not listed means the registry fell behind the annotations.
+Add the mention's exact text to the entry's `aliases`, or, if the mention names another
+referent, link it to that entity. A warning, because the annotation itself may be right."""),
     Rule("L4-unknown-date-id", "error", 4, "a numeric claim's date_id names no date in the file",
          """`date_id` must be the id of a date annotation in the same file (t1, t2, ..) or null."""),
     Rule("L4-unknown-quote-id", "error", 4, "a quote_id or continues names no quote in the file",

@@ -583,6 +583,7 @@ class RegistryState:
     data: Any
     sha256: str | None
     text: str | None = None
+    aliases: dict[str, frozenset[str]] | None = None  # id -> spellings listed; None with labels
 
 
 def _stat_key(path: str | Path) -> tuple | None:
@@ -604,7 +605,7 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
     if key is None:
         return RegistryState(rel, False, (), None, None, None, None)
     f = _File(rel, "registry")
-    labels = None
+    labels = aliases = None
     if _load_json(root, f) and _check_schema(root, f):
         seen: dict[str, int] = {}
         for i, entry in enumerate(f.data.get("entities", [])):
@@ -615,8 +616,9 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
                 seen[eid] = i
         if not f.error_count():
             labels = {entry["id"]: entry["label"] for entry in f.data["entities"]}
+            aliases = {entry["id"]: frozenset(entry.get("aliases", ())) for entry in f.data["entities"]}
             _check_canonical(root, f)
-    return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None)
+    return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None, aliases)
 
 
 def _registry_rel_for(root: Path, annotator: str | None) -> str:
@@ -941,8 +943,9 @@ def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None,
     )
 
 
-def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
+def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
     data = f.data
+    labels, aliases = registry.labels, registry.aliases
     before = f.error_count()
     seen: dict[str, tuple] = {}
     for layer in ("zones",) + SPAN_LAYERS:
@@ -971,6 +974,13 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
                 f"{ent['id']} {_q(ent['text'], 40)} is labelled {ent['label']} but its entity {_q(ent['entity_id'])} is {labels[ent['entity_id']]} in the registry",
                 ("entities", i, "label"),
                 hint="fix the label or link the mention to the right entity",
+            )
+        elif aliases is not None and ent["entity_id"] in aliases and ent["text"] not in aliases[ent["entity_id"]]:
+            f.add(
+                "L4-alias-missing",
+                f"{ent['id']} {_q(ent['text'], 40)} links to {_q(ent['entity_id'])}, whose registry aliases do not list this spelling",
+                ("entities", i, "text"),
+                hint=f"add {_q(ent['text'])} to the aliases of {_q(ent['entity_id'])} in {registry.rel} (aliases list every spelling the corpus uses), or link the mention to the entity it names",
             )
     quotes = data.get("quotes", [])
     quote_by_id = {q["id"]: q for q in quotes}
@@ -1267,16 +1277,16 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     _check_metadata_values(meta)
 
 
-def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None) -> None:
+def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, registry: RegistryState, meta: dict | None) -> None:
     if not _load_json(root, ann) or not _check_schema(root, ann):
         return
     _check_doc_id_field(ann, doc_id)
-    _check_annotation_content(root, ann, raw, labels, meta)
+    _check_annotation_content(root, ann, raw, registry, meta)
     if not ann.error_count():
         _check_canonical(root, ann)  # layout matters once the content is right; errors come first
 
 
-def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels: dict[str, str] | None, meta: dict | None) -> None:
+def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registry: RegistryState, meta: dict | None) -> None:
     if raw is None or raw.text is None:
         return
     if ann.data["raw_sha256"] != raw.sha256:
@@ -1289,7 +1299,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels:
         return
     if not _check_annotation_spans(ann, raw.text):
         return
-    if not _check_annotation_refs(ann, labels):
+    if not _check_annotation_refs(ann, registry):
         return
     _check_annotation_values(root, ann, meta)
 
@@ -1321,7 +1331,8 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
                         hint="rename the raw, metadata and annotation files to a lower-case publisher_date_slug id")
         result.diagnostics = anchor_file.diagnostics
         return result
-    labels = registry_state(root, _registry_rel_for(root, annotator)).labels
+    registry = registry_state(root, _registry_rel_for(root, annotator))
+    labels = registry.labels
     raw = _File(raw_at, "raw") if has_raw else None
     if raw is not None:
         _load_raw(root, raw)
@@ -1344,7 +1355,7 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         if not has_raw and ann is not None:
             ann.add("L6-missing-raw", f"{ann_at} has no raw file: {raw_at} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
     if ann is not None:
-        _check_annotation(root, ann, raw, doc_id, labels, meta_data)
+        _check_annotation(root, ann, raw, doc_id, registry, meta_data)
     files = [anchor_file, raw, meta, ann] if annotator is None else [anchor_file, raw, ann]
     for f in files:
         if f is not None:
