@@ -366,3 +366,29 @@ def test_no_progress_turns_the_bar_off(valid_corpus, monkeypatch):
     with redirect_stdout(io.StringIO()):
         assert cli.main(["validate", "--root", str(valid_corpus)]) == 0
     assert made == ["validate"]
+
+
+def test_strict_lets_a_warning_in_a_blind_pass_through_but_not_one_in_the_gold(make_corpus, tmp_path):
+    """A pass is kept as its annotator wrote it, so its warnings are shown but cannot make
+    --strict fail for everyone; the same warning in a gold file does fail it."""
+    import shutil
+
+    def punctuation(rel: str) -> list[dict]:  # "2020," : a comma inside a date span (a warning)
+        return [{"op": "set", "file": rel, "path": ["dates", 2, "end"], "value": 334},
+                {"op": "set", "file": rel, "path": ["dates", 2, "text"], "value": "2020,"}]
+
+    in_pass = make_corpus(punctuation(f"annotated/passes/ann-x/{ALPHA}.json"))
+    result = run_cli("validate", "--strict", cwd=in_pass)
+    assert result.returncode == 0, result.stdout
+    assert f"annotated/passes/ann-x/{ALPHA}.json:" in result.stdout and "warning L3-span-punctuation" in result.stdout
+    assert result.stdout.strip().endswith("valid (--strict: warnings fail; the one in annotated/passes/ does not: a blind pass is kept as written)")
+    shutil.copy(REPO / "DATASET_CARD.md", in_pass / "DATASET_CARD.md")
+    built = run_cli("build", "--strict", "--no-progress", "--out", str(tmp_path / "dist"), cwd=in_pass)
+    assert built.returncode == 0, built.stderr
+    assert "1 validator warning (L3-span-punctuation 1): built anyway; `newscorpus validate` shows where; all in annotated/passes/, which `--strict` lets through" in built.stdout
+
+    in_gold = make_corpus(punctuation(f"annotated/{ALPHA}.json"))
+    result = run_cli("validate", "--strict", cwd=in_gold)
+    assert result.returncode == 1
+    assert result.stdout.strip().endswith("INVALID (--strict: warnings fail)")
+    assert run_cli("validate", cwd=in_gold).returncode == 0  # a warning alone never fails

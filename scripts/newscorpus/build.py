@@ -132,6 +132,7 @@ class BuildResult:
     documents: int
     excluded: list[str] = field(default_factory=list)
     warnings: Counter = field(default_factory=Counter)  # rule code -> findings that did not stop the build
+    strict_would_refuse: bool = False  # some of them are outside annotated/passes/
 
 
 # ----------------------------------------------------------------------------- command line
@@ -141,7 +142,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help=f"output folder (default: <root>/{DEFAULT_OUT}); replaced only when the build succeeds")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help="worker processes for validation and rows (default and most: the usable cores); the output is the same for any N")
-    parser.add_argument("--strict", action="store_true", help="refuse to build when the validator reports warnings too")
+    parser.add_argument("--strict", action="store_true", help="refuse to build when the validator reports warnings too (except in annotated/passes/: a blind pass is kept as written)")
     parser.add_argument("--max-shard-rows", type=int, default=None, metavar="N",
                         help="cut every Parquet shard after N rows (default: per config, see newscorpus.build.SHARD_ROWS)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
@@ -214,7 +215,8 @@ def summary(result: BuildResult) -> str:
         lines.append(f"  not annotated, left out: {', '.join(result.excluded)}")
     if result.warnings:
         n = sum(result.warnings.values())
-        lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({_by_code(result.warnings)}): built anyway; `newscorpus validate` shows where, `--strict` refuses them")
+        lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({_by_code(result.warnings)}): built anyway; `newscorpus validate` shows where"
+                     + (", `--strict` refuses them" if result.strict_would_refuse else "; all in annotated/passes/, which `--strict` lets through"))
     where = str(result.out)
     try:
         rel = os.path.relpath(result.out)
@@ -412,7 +414,8 @@ def build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded, warnings=warnings)
+    return BuildResult(out=out, files=files, plan=plan, source=source, documents=n_docs, excluded=excluded, warnings=warnings,
+                       strict_would_refuse=not report.ok(strict=True))
 
 
 def _by_code(warnings: Counter) -> str:

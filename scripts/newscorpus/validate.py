@@ -112,7 +112,7 @@ class ValidationReport(CorpusReport):
 
     def ok(self, strict: bool | None = None) -> bool:
         strict = self.strict if strict is None else strict
-        return not any(d.severity == "error" or strict for d in self.diagnostics)
+        return not any(d.fails(strict) for d in self.diagnostics)
 
     def exit_code(self) -> int:
         return EXIT_OK if self.ok() else EXIT_INVALID
@@ -2170,7 +2170,10 @@ def _summary_line(report: ValidationReport) -> str:
     status = "valid" if report.ok() else "INVALID"
     scope = "whole corpus" if report.whole_corpus else "selected files"
     passes = f", {s['pass_documents']} pass file{'s' if s['pass_documents'] != 1 else ''}" if s["pass_documents"] else ""
-    strict = " (--strict: warnings fail)" if report.strict and s["warnings"] else ""
+    strict = ""
+    if report.strict and s["warnings"]:
+        in_passes = sum(1 for d in report.diagnostics if d.severity == "warning" and not d.fails(True))
+        strict = " (--strict: warnings fail" + (f"; {'the one' if in_passes == 1 else f'the {in_passes}'} in annotated/passes/ {'does' if in_passes == 1 else 'do'} not: a blind pass is kept as written" if in_passes else "") + ")"
     return (
         f"newscorpus validate ({scope}): {s['documents']} document{'s' if s['documents'] != 1 else ''}{passes}; "
         f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['warnings']} warning{'s' if s['warnings'] != 1 else ''}: {status}{strict}"
@@ -2325,7 +2328,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="files or folders to check (default: the whole corpus); a path also brings in the corpus-level checks it touches")
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="text (default), json (machine-readable report) or github (workflow annotations + step summary)")
-    parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the run too, except those in annotated/passes/ (a blind pass is kept as written)")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help="worker processes for big corpora (default and most: the usable cores; small runs stay in one process)")
     parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
