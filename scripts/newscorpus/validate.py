@@ -723,6 +723,15 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
             f"the raw text at start={folded}, end={folded + len(stated)} reads {_q(actual, 40)}: it differs only in "
             "quotation marks, apostrophes or spaces (curly ’ “ ” vs straight ' \"); copy the text from the raw file"
         )
+    actual = raw[start:end] if 0 <= start < end <= len(raw) else ""
+    if actual and unicodedata.normalize("NFC", actual) == unicodedata.normalize("NFC", stated):
+        return ("the two texts differ only in Unicode normalisation: one has composed characters (NFC: 'é' is one code point), "
+                "the other decomposed ones (NFD: 'e' plus a combining accent); copy the text from the raw file as it is, "
+                "since offsets count the raw file's own code points")
+    i = next((i for i, (a, b) in enumerate(zip(actual, stated)) if a != b), None) if len(actual) == len(stated) else None
+    if i is not None:
+        return (f"the texts differ first at character {i + 1}: the raw text has {_q(actual[i])} (U+{ord(actual[i]):04X}), "
+                f"this span {_q(stated[i])} (U+{ord(stated[i]):04X}); copy the text from the raw file")
     return "the stated text occurs nowhere in the raw file: copy it from the raw file, and check that the raw file has not changed"
 
 
@@ -1241,6 +1250,18 @@ def _check_doc_id_field(f: _File, doc_id: str) -> None:
         )
 
 
+def _sha256_hint(raw: _File, key: str) -> str:
+    """Both cases a contributor meets: a value typed wrong for a new file, or a committed raw
+    file that was edited (raw text is immutable)."""
+    return (f"if {raw.rel} is as collected and the recorded value is wrong (say, a new article), set {key} to {raw.sha256}; "
+            f"if {raw.rel} was committed with the recorded value, it has been edited: restore it from git (raw text is immutable)")
+
+
+def _line_ending_note(raw: _File) -> str:
+    """An editor or git's autocrlf that rewrote line endings is the usual way a raw file changes."""
+    return " (the raw file has CRLF line endings: an editor or git's core.autocrlf may have converted them)" if b"\r\n" in raw.bytes else ""
+
+
 def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None) -> bool:
     """All layers for raw/<doc_id>.meta.json; True when it is usable (passed L2)."""
     if not _load_json(root, meta) or not _check_schema(root, meta):
@@ -1258,9 +1279,9 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     if meta.data["sha256"] != raw.sha256:
         meta.add(
             "L6-raw-sha256-mismatch",
-            f"sha256 {meta.data['sha256'][:12]}… recorded here is not the sha256 of {raw.rel} ({raw.sha256[:12]}…): the raw file changed, or this is the wrong sha256",
+            f"sha256 {meta.data['sha256']} recorded here is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed, or this is the wrong sha256{_line_ending_note(raw)}",
             ("sha256",),
-            hint="raw text is immutable: restore the raw file from git; if the recorded value is wrong, record the real sha256",
+            hint=_sha256_hint(raw, "sha256"),
         )
         return
     for key, actual in (("size_bytes", len(raw.bytes)), ("size_codepoints", len(raw.text))):
@@ -1292,9 +1313,9 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registr
     if ann.data["raw_sha256"] != raw.sha256:
         ann.add(
             "L6-raw-sha256-mismatch",
-            f"raw_sha256 {ann.data['raw_sha256'][:12]}… is not the sha256 of {raw.rel} ({raw.sha256[:12]}…): the raw file changed after this annotation was made, so none of its spans can be trusted (they are not checked)",
+            f"raw_sha256 {ann.data['raw_sha256']} is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed after this annotation was made, or this is the wrong sha256; its spans are not checked{_line_ending_note(raw)}",
             ("raw_sha256",),
-            hint="raw text is immutable: restore the raw file from git; only if it was replaced deliberately, re-check every span and then record the new sha256",
+            hint=_sha256_hint(raw, "raw_sha256") + "; if the raw file was replaced deliberately, re-check every span first",
         )
         return
     if not _check_annotation_spans(ann, raw.text):
