@@ -165,3 +165,20 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
     result = read_json_strict(text.encode("utf-8"))
     assert any(f.kind == "surrogate" for f in result.findings) is _surrogates(json.loads(text))
     assert all(f.kind == "surrogate" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "kind, text, wrong",
+    [
+        ("direct", "“We will take our steps,”", False),
+        ("direct", "‘We will take our steps’", False),  # British single marks
+        ("direct", "We will take our steps,”", True),  # the opening mark left out
+        ("direct", "“We will take our steps", True),
+        ("indirect", "Turkey’s talks with the US had begun", False),  # an apostrophe is no quotation mark
+        ("indirect", "the US had made a “mistake”", True),  # a quoted fragment: mixed
+        ("mixed", "the sanctions were “a mistake”", False),
+        ("mixed", "the sanctions were a mistake", True),
+    ],
+)
+def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):
+    assert (values.quote_kind_problem(kind, text) is not None) == wrong

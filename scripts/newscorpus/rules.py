@@ -224,8 +224,10 @@ runs across a zone boundary has a wrong offset, or the zones are cut in the wron
 are unique in the registry. Renumber one of the two (and every reference to it)."""),
     Rule("L4-id-order", "warning", 4, "ids are not numbered in text order",
          """Within each layer ids are numbered in text order (guidelines section 0): the span that
-starts first is e1, the next e2, and so on. Renumbering is optional but keeps files
-comparable between annotators; update every reference (date_id, quote_id, continues)."""),
+starts first is e1, the next e2, and so on; a span inserted later means renumbering the
+ones after it, and every reference to them (date_id, quote_id, continues). A warning, not
+an error, because an id carries no meaning: the data is right either way, but numbered ids
+keep files comparable between annotators, so renumber before the pull request is merged."""),
     Rule("L4-unknown-entity-id", "error", 4, "an entity id is not in the entity registry",
          """Every `entity_id`, `speaker_entity_id`, intermediary `entity_id` and metadata
 `publisher.entity_id` must be an id of annotated/entity_registry.json (for an annotation
@@ -330,6 +332,13 @@ Either the flag or the span boundary is off; if the flag is right, add a note.""
          """`bound` follows the bound word inside the span: 'more than'/'over' -> more_than,
 'at least' -> at_least, 'less than'/'under'/'fewer than' -> less_than, 'up to'/'at most' ->
 at_most, none -> equal (guidelines section 5)."""),
+    Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
+         """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
+from the opening mark to the closing mark, both included (“…,” with the comma inside); an
+`indirect` quote has no quotation marks; a `mixed` one is a paraphrase holding a quoted
+fragment, so it has some. Single marks (‘ ’ ') count only at a direct quote's edges, since
+inside a span ’ is usually an apostrophe. Usually the span misses a mark by one character;
+otherwise the kind is wrong."""),
     # ---------------------------------------------------------------- L6 corpus
     Rule("L6-missing-raw", "error", 6, "metadata or an annotation exists without its raw file",
          """Every raw/<doc_id>.meta.json, annotated/<doc_id>.json and annotation pass file belongs to

@@ -797,6 +797,7 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                 f"{s.ident}: span {_q(stated)} {'starts' if cut_start else 'ends'} inside the word {_q(_word_at(raw, start if cut_start else end - 1))}",
                 s.path,
                 span=(start, end),
+                hint=f"move the span's {'start' if cut_start else 'end'} to the word's edge (`newscorpus span` prints a span's offsets); if the word really is cut, say why in the span's note",
             )
         if punctuation:
             edge = None
@@ -816,6 +817,7 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     f"{s.ident}: span {_q(stated)} {edge[1]} with punctuation {_q(edge[0])}",
                     s.path,
                     span=(start, end),
+                    hint=f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote)",
                 )
         good.append(s)
     return good
@@ -971,7 +973,8 @@ def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
             for prev, cur, obj in zip(numbers, numbers[1:], items[1:]):
                 if cur < prev:
                     index = next(i for i, o in enumerate(data[layer]) if o is obj)
-                    f.add("L4-id-order", f"{layer}: {obj['id']} comes after {obj['id'][0]}{prev} in the text but has a lower number", (layer, index, "id"))
+                    f.add("L4-id-order", f"{layer}: {obj['id']} comes after {obj['id'][0]}{prev} in the text but has a lower number", (layer, index, "id"),
+                          hint="renumber this layer's ids in text order, and every date_id, quote_id and continues that names them")
                     break
     entity_at: dict[tuple[int, int], dict] = {}
     for i, ent in enumerate(data.get("entities", [])):
@@ -1102,7 +1105,8 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
     for i, date in enumerate(data.get("dates", [])):
         problem = values.timex_problem(date["type"], date["value"])
         if problem:
-            f.add("L5-date-value-invalid", f"{date['id']} {_q(date['text'], 30)}: {date['type']} value {_q(date['value'])}: {problem}", ("dates", i, "value"))
+            f.add("L5-date-value-invalid", f"{date['id']} {_q(date['text'], 30)}: {date['type']} value {_q(date['value'])}: {problem}", ("dates", i, "value"),
+                  hint="`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
     anchor = data["temporal_anchor"]["value"]
     problem = values.iso_date_problem(anchor)
     if problem:
@@ -1143,12 +1147,19 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
                 if hedge
                 else f"{nid} {_q(text, 30)}: approximate is true but the span has no approximator (around, about, nearly, some, roughly, ...)"
             )
-            f.add("L5-approximate-hedge", message, ("numeric_claims", i, "approximate"))
+            f.add("L5-approximate-hedge", message, ("numeric_claims", i, "approximate"),
+                  hint=f"set approximate to {'true' if hedge else 'false'}, or move the span's edge (the approximator belongs inside the span)")
         bound = values.bound_word(text)
         expected_bound = bound[1] if bound else "equal"
         if claim["bound"] != expected_bound:
             why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"
-            f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"))
+            f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"),
+                  hint=f"set bound to {_q(expected_bound)}, or move the span's edge so that it holds the bound word the claim states")
+    for i, quote in enumerate(data.get("quotes", [])):
+        problem = values.quote_kind_problem(quote["kind"], quote["text"])
+        if problem:
+            f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
+                  hint="fix the span's edges to take in (or leave out) the quotation marks, or fix kind")
     return f.error_count() == before
 
 
@@ -1677,7 +1688,7 @@ def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
                     line=line,
                     column=column,
                     json_path=format_path(("entities", i)),
-                    hint="delete it, or link the mentions that refer to it",
+                    hint="delete it, or link the mentions that refer to it (an entry added before its annotation is reported until the annotation is there)",
                 )
             )
     return found
