@@ -392,3 +392,32 @@ def test_strict_lets_a_warning_in_a_blind_pass_through_but_not_one_in_the_gold(m
     assert result.returncode == 1
     assert result.stdout.strip().endswith("INVALID (--strict: warnings fail)")
     assert run_cli("validate", cwd=in_gold).returncode == 0  # a warning alone never fails
+
+
+def test_a_file_whose_errors_stop_its_later_checks_says_which_did_not_run(make_corpus):
+    """Layers stop at the first one with errors so one mistake does not cascade; the report
+    must then say that more findings may follow, and which checks are pending."""
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([
+        {"op": "set", "file": ann, "path": ["entities", 4, "start"], "value": 121},  # L3
+        {"op": "set", "file": ann, "path": ["entities", 5, "entity_id"], "value": "brenmark"},  # L4, not reached
+    ])
+    text = run_cli("validate", cwd=root)
+    assert text.returncode == 1
+    assert "error L3-span-text-mismatch" in text.stdout and "L4-unknown-entity-id" not in text.stdout
+    assert "note: 1 file had errors that stopped its later checks; fix them and run again, since more findings may follow:" in text.stdout
+    assert f"  {ann}: not checked: references (L4), values (L5)" in text.stdout
+    report = json.loads(run_cli("validate", "--format", "json", cwd=root).stdout)
+    assert report["not_run"] == {ann: ["references (L4)", "values (L5)"]}
+    github = run_cli("validate", "--format", "github", cwd=root)
+    assert f"  {ann}: not checked: references (L4), values (L5)" in github.stdout
+
+    schema_broken = make_corpus([{"op": "delete", "file": ann, "path": ["status"]}])
+    report = json.loads(run_cli("validate", "--format", "json", cwd=schema_broken).stdout)
+    assert report["not_run"] == {ann: ["spans (L3)", "references (L4)", "values (L5)"]}
+
+    fixed = make_corpus([{"op": "set", "file": ann, "path": ["entities", 5, "entity_id"], "value": "brenmark"}])
+    after = run_cli("validate", cwd=fixed)  # the L3 error fixed: the L4 one shows, only values wait
+    assert "error L4-unknown-entity-id" in after.stdout and f"  {ann}: not checked: values (L5)\n" in after.stdout
+    clean = run_cli("validate", "--format", "json", cwd=make_corpus([]))
+    assert json.loads(clean.stdout)["not_run"] == {}

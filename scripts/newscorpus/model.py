@@ -58,6 +58,9 @@ class DocumentResult:
     counts: dict[str, int] = field(default_factory=dict)  # spans per layer of the annotation
     entity_ids_used: frozenset[str] = frozenset()  # by the metadata and the annotation
     annotation_parsed: bool = False  # the annotation file was read as JSON (its ids are known)
+    # file -> the checks that did not run on it because an earlier layer found errors (layers
+    # stop so one mistake does not cascade; a contributor must know more may follow)
+    not_run: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def without_data(self) -> "DocumentResult":
         """The same result without text, metadata and annotation (cheap to pickle and keep)."""

@@ -95,10 +95,12 @@ class ValidationReport(CorpusReport):
     # every document's findings, gathered as results arrive: the results themselves may be on
     # disk (SpillList), and findings are few where documents are many
     document_diagnostics: list[Diagnostic] = field(default_factory=list)
+    not_run: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file -> checks skipped (few: files with errors)
 
     def add_result(self, result: DocumentResult, annotator: str | None = None) -> None:
         """File a document's result: gold (annotator None) or one annotator's pass."""
         self.document_diagnostics.extend(result.diagnostics)
+        self.not_run.update(result.not_run)
         if annotator is None:
             self.documents.append(result)
         else:
@@ -133,6 +135,14 @@ def _q(text: Any, limit: int = 80) -> str:
     return shown.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+# The checks of a file in the order they run; one stage's errors stop the ones after it (the
+# layout check, a warning, also waits for a file without errors; it is not listed).
+CHECK_STAGES: dict[str, tuple[str, ...]] = {
+    "annotation": ("schema (L2)", "spans (L3)", "references (L4)", "values (L5)"),
+    "metadata": ("schema (L2)", "sizes (L6)", "title and evidence spans (L3)", "publisher link (L4)", "dates (L5)"),
+}
+
+
 class _File:
     """One file under check: its content, its diagnostics, and where its JSON paths are."""
 
@@ -145,6 +155,12 @@ class _File:
         self.sha256: str | None = None
         self.diagnostics: list[Diagnostic] = []
         self._index: PositionIndex | None = None
+        self.not_run: tuple[str, ...] = ()  # checks skipped because an earlier layer failed
+
+    def stop_before(self, stage: str) -> None:
+        """Record that the checks from `stage` on (in CHECK_STAGES[kind]) did not run."""
+        stages = CHECK_STAGES[self.kind]
+        self.not_run = stages[stages.index(stage):]
 
     def index(self) -> PositionIndex | None:
         if self._index is None and self.text is not None and self.kind != "raw":
@@ -1275,7 +1291,11 @@ def _line_ending_note(raw: _File) -> str:
 
 def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None) -> bool:
     """All layers for raw/<doc_id>.meta.json; True when it is usable (passed L2)."""
-    if not _load_json(root, meta) or not _check_schema(root, meta):
+    if not _load_json(root, meta):
+        meta.stop_before("schema (L2)")
+        return False
+    if not _check_schema(root, meta):
+        meta.stop_before("sizes (L6)")
         return False
     _check_doc_id_field(meta, doc_id)
     _check_metadata_content(root, meta, raw, labels)
@@ -1294,6 +1314,7 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
             ("sha256",),
             hint=_sha256_hint(raw, "sha256"),
         )
+        meta.stop_before("sizes (L6)")
         return
     for key, actual in (("size_bytes", len(raw.bytes)), ("size_codepoints", len(raw.text))):
         if meta.data[key] != actual:
@@ -1301,16 +1322,22 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     before = meta.error_count()
     _check_spans_basic(meta, raw.text, _metadata_spans(meta.data), punctuation=False)
     if meta.error_count() != before:
+        meta.stop_before("publisher link (L4)")
         return
     publisher = meta.data["publisher"].get("entity_id")
     _check_entity_link(meta, labels, publisher, ("publisher", "entity_id"), "publisher")
     if meta.error_count() != before:
+        meta.stop_before("dates (L5)")
         return
     _check_metadata_values(meta)
 
 
 def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, registry: RegistryState, meta: dict | None) -> None:
-    if not _load_json(root, ann) or not _check_schema(root, ann):
+    if not _load_json(root, ann):
+        ann.stop_before("schema (L2)")
+        return
+    if not _check_schema(root, ann):
+        ann.stop_before("spans (L3)")
         return
     _check_doc_id_field(ann, doc_id)
     _check_annotation_content(root, ann, raw, registry, meta)
@@ -1328,10 +1355,13 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registr
             ("raw_sha256",),
             hint=_sha256_hint(raw, "raw_sha256") + "; if the raw file was replaced deliberately, re-check every span first",
         )
+        ann.stop_before("spans (L3)")
         return
     if not _check_annotation_spans(ann, raw.text):
+        ann.stop_before("references (L4)")
         return
     if not _check_annotation_refs(ann, registry):
+        ann.stop_before("values (L5)")
         return
     _check_annotation_values(root, ann, meta)
 
@@ -1392,6 +1422,8 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     for f in files:
         if f is not None:
             result.diagnostics.extend(f.diagnostics)
+            if f.not_run:
+                result.not_run[f.rel] = f.not_run
     result.diagnostics = sorted(set(result.diagnostics), key=Diagnostic.sort_key)
     result.text = raw.text if raw is not None else None
     result.raw_sha256 = raw.sha256 if raw is not None else None
@@ -2229,8 +2261,22 @@ def render_text(report: ValidationReport) -> str:
         lines.extend(diagnostic_lines(d))
     for target in report.ignored:
         lines.append(f"note: {target} is not a corpus file; not checked")
+    lines.extend(_not_run_lines(report))
     lines.append(_summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _not_run_lines(report: ValidationReport, limit: int = 20) -> list[str]:
+    """Which checks the errors above kept from running: fixing them may bring more findings."""
+    if not report.not_run:
+        return []
+    lines = [f"note: {_n(len(report.not_run), 'file')} had errors that stopped {'its' if len(report.not_run) == 1 else 'their'} later checks; "
+             "fix them and run again, since more findings may follow:"]
+    for rel in sorted(report.not_run)[:limit]:
+        lines.append(f"  {rel}: not checked: {', '.join(report.not_run[rel])}")
+    if len(report.not_run) > limit:
+        lines.append(f"  … and {len(report.not_run) - limit} more (`--format json` lists them all)")
+    return lines
 
 
 def render_json(report: ValidationReport) -> str:
@@ -2254,6 +2300,7 @@ def iter_json(report: ValidationReport) -> Iterator[str]:
         "summary": _summary(report),
         "files": _FILES_SLOT,
         "ignored": list(report.ignored),
+        "not_run": {rel: list(checks) for rel, checks in sorted(report.not_run.items())},
     }
     head, tail = _safe(json.dumps(document, ensure_ascii=False, indent=2)).split(json.dumps(_FILES_SLOT))
     yield head
@@ -2292,6 +2339,7 @@ def render_github(report: ValidationReport, prefix: str = "") -> str:
         if d.json_path and d.json_path != "$":
             message = f"{d.json_path}: {message}"
         lines.append(f"::{d.severity} {','.join(props)}::{_gh_escape_data(message)}")
+    lines.extend(_not_run_lines(report))
     lines.append(_summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -2331,6 +2379,9 @@ def render_markdown(report: ValidationReport, prefix: str = "") -> str:
             break
         body.append(row)
         size += len(row.encode("utf-8")) + 1
+    if report.not_run:
+        body += ["", f"Errors stopped the later checks of {_n(len(report.not_run), 'file')}; fix them and run again, since more findings may follow:", ""]
+        body += [f"- `{_md_cell(prefix + rel)}`: {', '.join(checks)}" for rel, checks in sorted(report.not_run.items())[:50]]
     return "\n".join(head + body) + "\n"
 
 
