@@ -126,6 +126,19 @@ def test_schema_errors_are_all_reported_with_lines(make_corpus):
             assert '"id": "t2"' in text[d.line - 1]
 
 
+def test_a_missing_key_that_takes_a_label_lists_the_labels(make_corpus):
+    """What a contributor filling a skeleton from `newscorpus new` sees: the key, and its labels."""
+    doc = "annotated/tinynews_2020-12-30_alpha-talks.json"
+    root = make_corpus([{"op": "delete", "file": doc, "path": ["zones", 0, "type"]}, {"op": "delete", "file": doc, "path": ["status"]},
+                        {"op": "delete", "file": doc, "path": ["temporal_anchor", "basis"]}])
+    found = {d.json_path: d for d in validate_corpus(CorpusPaths(root)).diagnostics}
+    assert found["$"].message == 'the file is missing the required key "status"'
+    assert found["$"].hint == '"status" is one of single_pass, adjudicated (AnnotationStatus in schema/vocabulary.schema.json)'
+    assert found["$.zones[0]"].message == '$.zones[0] is missing the required key "type"'
+    assert found["$.zones[0]"].hint.startswith('"type" is one of headline, dateline, byline, caption, body, boilerplate (ZoneType')
+    assert found["$.temporal_anchor"].hint is None  # free text: no label set to list
+
+
 def test_layers_do_not_cascade(make_corpus):
     """A file that fails the schema is not checked for spans; a changed raw file stops span checks."""
     ann = "annotated/tinynews_2020-12-30_alpha-talks.json"

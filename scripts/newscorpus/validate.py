@@ -373,7 +373,8 @@ def _schema_message(root: Path, error) -> tuple[str, str, str | None]:
         return "L2-schema", f"{_q(instance)} at {where} is not one of: {allowed}", hint
     if validator == "required":
         missing = [k for k in error.validator_value if isinstance(instance, dict) and k not in instance]
-        return "L2-schema", f"{where} is missing the required key{'s' if len(missing) > 1 else ''} {', '.join(_q(k) for k in missing)}", None
+        whose = "the file" if where == "$" else where
+        return "L2-schema", f"{whose} is missing the required key{'s' if len(missing) > 1 else ''} {', '.join(_q(k) for k in missing)}", _labels_hint(root, error.schema, missing)
     if validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
@@ -401,6 +402,21 @@ def _schema_message(root: Path, error) -> tuple[str, str, str | None]:
     if len(message) > 300:
         message = message[:297] + "..."
     return "L2-schema", f"{where}: {message}", None
+
+
+def _labels_hint(root: Path, node: Any, keys: list[str]) -> str | None:
+    """The labels a missing key takes, when it is a label set of the vocabulary (what a
+    contributor filling a skeleton from `newscorpus new` needs next)."""
+    props = node.get("properties", {}) if isinstance(node, dict) else {}
+    prefix = load_schemas(root).documents["vocabulary"].get("$id", "") + "#/$defs/"
+    found = []
+    for key in keys:
+        ref = props.get(key, {}).get("$ref", "") if isinstance(props.get(key), dict) else ""
+        name = ref[len(prefix):] if ref.startswith(prefix) else None
+        labels = load_schemas(root).vocabulary.enums.get(name) if name else None
+        if labels:
+            found.append(f"{_q(key)} is one of {', '.join(labels)} ({name} in {VOCABULARY_REL})")
+    return "; ".join(found) or None
 
 
 def _json_type(value: Any) -> str:
