@@ -15,12 +15,15 @@ import sys
 
 from newscorpus import __version__
 
-# name -> (module, one-line help). The module owns its options and its behaviour.
+# name -> (module, one-line help). The module owns its options and its behaviour; a module that
+# serves several commands is named "module:command" and has configure_<command>/run_<command>.
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("newscorpus.validate", "check raw files, metadata and annotations; report every problem with its rule code"),
     "fmt": ("newscorpus.fmt", "rewrite annotation, metadata, registry and split-policy files in canonical layout (--check only reports)"),
     "build": ("newscorpus.build", "validate, then write the Parquet dataset folder that datasets.load_dataset reads"),
     "agreement": ("newscorpus.agreement", "compare two annotation passes: span F1, attribute agreement, kappa"),
+    "new": ("newscorpus.scaffold:new", "write the metadata and annotation skeletons of a new raw file: hashes, sizes, zones; nothing guessed"),
+    "span": ("newscorpus.scaffold:span", "find a text in a raw file and print its span (code-point offsets) as one canonical JSON line"),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -56,15 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     name, rest = argv[0], argv[1:]
     module_name, help_text = COMMANDS[name]
+    module_name, _, part = module_name.partition(":")
     module = importlib.import_module(module_name)
+    configure, run = (getattr(module, f"configure_{part}"), getattr(module, f"run_{part}")) if part else (module.configure, module.run)
     sub = argparse.ArgumentParser(prog=f"newscorpus {name}", description=help_text)
-    module.configure(sub)
+    configure(sub)
     try:
         args = sub.parse_args(rest)
     except SystemExit as stop:
         return int(stop.code or 0) if stop.code in (0, None) else EXIT_USAGE
     try:
-        code = int(module.run(args))
+        code = int(run(args))
         sys.stdout.flush()  # a reader that went away shows here, not in a traceback at exit
         return code
     except KeyboardInterrupt:

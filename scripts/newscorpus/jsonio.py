@@ -132,6 +132,11 @@ def _one_line(value: Any) -> str:
     return "".join(_ONE_LINE_C(value, 0))
 
 
+def one_line(value: Any) -> str:
+    """`value` on one line exactly as the canonical layout writes a span (`newscorpus span` prints it)."""
+    return _one_line(value)
+
+
 def canonical_dumps(data: Any, schema: dict | None = None) -> str:
     """Serialise `data` in the canonical layout described above."""
     data = _ordered(data, schema, schema or {}) if schema else data
