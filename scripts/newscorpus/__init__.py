@@ -2,7 +2,8 @@
 
 The corpus (raw/, annotated/, schema/) is data; this package is the code that checks it
 (`newscorpus validate`), formats it (`newscorpus fmt`), compares annotation passes
-(`newscorpus agreement`) and publishes it as Parquet (`newscorpus build`).
+(`newscorpus agreement`), publishes it as Parquet (`newscorpus build`), and computes what a
+contributor should not count by hand (`newscorpus new`, `newscorpus span`).
 """
 
 __version__ = "0.1.0"
