@@ -585,6 +585,19 @@ def test_card_counts_are_generated(built):
     assert "license: other" in readme and "license_name:" in readme
 
 
+def test_card_counts_the_licences_the_documents_state(tmp_path):
+    """The card does not claim one rights regime: it counts what each document's metadata says."""
+    root = write_corpus(tmp_path / "corpus")
+    docs = default_docs()
+    meta_path = root / "raw" / f"{docs[1].doc_id}.meta.json"
+    meta_path.write_text(meta_path.read_text("utf-8").replace('"licence": "all rights reserved (no open licence stated)"', '"licence": "CC0-1.0"'), "utf-8")
+    build(CorpusPaths(root), jobs=1, progress=False)
+    readme = (root / "dist" / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Licensing Information"):]
+    assert f"| all rights reserved (no open licence stated) | {len(docs) - 1} |" in section
+    assert "| CC0-1.0 | 1 |" in section
+
+
 def test_card_renders_the_agreement_report(tmp_path):
     agreement = {"a": "annotated/passes/x", "b": "annotated/passes/y", "documents": ["d"],
                  "layers": {"entities": {"span": {"precision": 0.9, "recall": 0.8, "f1": 0.847},

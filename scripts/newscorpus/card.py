@@ -42,7 +42,7 @@ AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_c
 TEMPLATE_NOTE_RE = re.compile(r"<!-- template-note.*?-->\n*", re.S)
 MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
 GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
-REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement")
+REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement", "licences")
 LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
 
 
@@ -71,6 +71,7 @@ class DocumentTally:
     count: int = 0
     publishers: set = field(default_factory=set)
     languages: Counter = field(default_factory=Counter)
+    licences: Counter = field(default_factory=Counter)  # each document's rights.licence, as stated
     statuses: Counter = field(default_factory=Counter)
     annotators: set = field(default_factory=set)
     guidelines_versions: set = field(default_factory=set)
@@ -84,6 +85,7 @@ class DocumentTally:
         if d.get("publisher"):
             self.publishers.add(d["publisher"])
         self.languages[d.get("language")] += 1
+        self.licences[d.get("licence")] += 1
         self.statuses[d.get("status")] += 1
         self.annotators.update(a for a in d.get("annotators") or () if a)
         if d.get("guidelines_version"):
@@ -290,6 +292,7 @@ def _sections(inp: CardInputs) -> dict[str, Any]:
     return {
         "summary": lambda: _summary(inp),
         "languages": lambda: _languages(inp),
+        "licences": lambda: _licences(inp),
         "configs": lambda: _configs(inp),
         "labels": lambda: _labels(inp),
         "splits": lambda: _splits(inp),
@@ -330,6 +333,13 @@ def _languages(inp: CardInputs) -> str:
     per = inp.documents.languages
     rows = [[lang, n] for lang, n in sorted(per.items(), key=lambda kv: str(kv[0]))]
     return _table(["language (BCP 47)", "documents"], rows)
+
+
+def _licences(inp: CardInputs) -> str:
+    """The licences the documents' metadata state: the card must not claim one rights regime
+    for texts whose metadata say otherwise."""
+    rows = [[lic, n] for lic, n in sorted(inp.documents.licences.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+    return _table(["article text licence (`rights_licence`, as each document's metadata states it)", "documents"], rows)
 
 
 def _type_name(feature: Any) -> str:
