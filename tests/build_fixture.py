@@ -171,7 +171,7 @@ def default_docs() -> list[Doc]:
         Doc("agence_2021-01-05_talks-going-well", "2021-01-05_alpha-talks", notes=["synthetic fixture"]),
         Doc("courier_2021-01-05_talks-going-well", "2021-01-05_alpha-talks", publisher="Courier Ñews",
             headline="Çavuşoğlu: “talks are going well”, says minister", extra_numeric=False),
-        Doc("gazette_2021-01-06_other-story", "2021-01-06_beta-story", publisher="Gazette Ōsaka",
+        Doc("gazette_2021-01-05_other-story", "2021-01-06_beta-story", publisher="Gazette Ōsaka",
             headline="Çavuşoğlu again says “talks are going well” in Türkiye’s capital"),
     ]
 

@@ -303,6 +303,13 @@ dates, where `earliest` must not be after `latest`."""),
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).
 Relative expressions are resolved against it, so a wrong anchor makes every relative date
 wrong."""),
+    Rule("L5-doc-id-date", "warning", 5, "the date in a doc id does not fit the publication date in its metadata",
+         """A doc id is `publisher_date_slug`, and its date is the publication date as far as it is
+known: `2020-12-30` when the day is known, `2020-12` when only the month is (a range
+2020-12-30..2020-12-31 fits it). An id is never renamed once a release has used it, so a
+typo in it would stay for good; the warning comes while it can still be fixed, by renaming
+the raw, metadata and annotation files (and the doc_id inside them) or by correcting the
+metadata's publication_date."""),
     Rule("L5-numeric-not-finite", "error", 5, "a numeric value is not a finite number",
          """A value such as 1e999 parses as infinity. Write the number the text states, scaled
 (`$20 billion` is 20000000000)."""),

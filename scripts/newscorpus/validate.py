@@ -1259,6 +1259,32 @@ def _check_metadata_values(f: _File) -> None:
         n = min(len(earliest), len(latest))
         if earliest[:n] > latest[:n]:
             f.add("L5-date-value-invalid", f"publication_date.earliest {_q(earliest)} is after publication_date.latest {_q(latest)}", ("publication_date", "earliest"))
+            bad = True
+    if not bad:
+        _check_doc_id_date(f)
+
+
+def _check_doc_id_date(f: _File) -> None:
+    """The date in a doc id (publisher_DATE_slug) is the publication date as far as it is known;
+    an id is never renamed once published, so a wrong one is caught before it is."""
+    doc_id, pub = f.data["doc_id"], f.data["publication_date"]
+    parts = doc_id.split("_")
+    if len(parts) < 3:
+        return  # not the DocId shape: L2 reports it
+    doc_date, n = parts[1], len(parts[1])
+    value, earliest, latest = pub.get("value"), pub.get("earliest"), pub.get("latest")
+    if value:
+        if value[:n] == doc_date:
+            return
+        stated, fix = f"publication_date.value {_q(value)}", value[:n]
+    elif earliest or latest:
+        if (earliest or "0000")[:n] <= doc_date <= (latest or "9999")[:n]:
+            return
+        stated, fix = f"publication_date {_q(earliest)}..{_q(latest)}", (earliest or latest)[:n]
+    else:
+        return  # no date known: nothing to compare
+    f.add("L5-doc-id-date", f"doc id {_q(doc_id)} carries the date {_q(doc_date)}, which does not fit {stated}", ("doc_id",),
+          hint=f"if the metadata is right, rename the document's three files to the date {_q(fix)} (the id's date is the publication date as far as it is known); otherwise correct the metadata")
 
 
 # =============================================================================== documents
