@@ -216,6 +216,16 @@ def test_registry_target_reports_unused_entries(make_corpus):
     assert [(d.code, d.json_path) for d in report.diagnostics] == [("L6-unused-registry-entry", "$.entities[10]")]
 
 
+def test_registry_target_reports_unused_aliases_from_the_files_it_reads(make_corpus):
+    """Validating the registry alone reads the annotations lightly for the spellings they use."""
+    root = make_corpus([{"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 1, "aliases"],
+                         "value": ["TÜRKİYE", "Turkey", "Türkiye"]}])
+    alone = validate.validate_corpus(CorpusPaths(root), [root / "annotated" / "entity_registry.json"])
+    whole = validate.validate_corpus(CorpusPaths(root))
+    for report in (alone, whole):
+        assert [(d.code, d.json_path) for d in report.diagnostics] == [("L6-unused-alias", "$.entities[1].aliases[2]")]
+
+
 def test_output_is_identical_whatever_jobs_is(make_corpus, monkeypatch):
     edits = [
         {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 4, "start"], "value": 121},

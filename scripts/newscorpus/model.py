@@ -57,6 +57,7 @@ class DocumentResult:
     story_id: str | None = None
     counts: dict[str, int] = field(default_factory=dict)  # spans per layer of the annotation
     entity_ids_used: frozenset[str] = frozenset()  # by the metadata and the annotation
+    entity_spellings_used: frozenset[tuple[str, str]] = frozenset()  # (entity id, mention text)
     annotation_parsed: bool = False  # the annotation file was read as JSON (its ids are known)
     # file -> the checks that did not run on it because an earlier layer found errors (layers
     # stop so one mistake does not cascade; a contributor must know more may follow)

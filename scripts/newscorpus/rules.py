@@ -383,6 +383,14 @@ file as a template."""),
          """Registry entries exist for the mentions in the corpus. An unused entry is a leftover
 from a renamed id, or a typo in the id of the entry that was meant to be used. Delete it or
 use it. (Checked when the whole corpus or the registry itself is validated.)"""),
+    Rule("L6-unused-alias", "warning", 6, "a registry alias is the spelling of no entity mention or publisher name",
+         """An entry's `aliases` hold only spellings that occur in the corpus's texts, as the text of
+an entity mention linked to that entry, or as the publisher name in the metadata of a
+document the entry publishes (guidelines section 2): the registry published with
+the dataset is an entity linker's lookup table, and a spelling no text uses would teach it
+something the corpus does not show. A name the articles do not use (the referent's name in
+its own language, an official long form) goes in the description. Checked on a whole-corpus
+run, or when the registry itself is validated; L4-alias-missing is the other direction."""),
     Rule("L6-split-unknown-doc", "error", 6, "splits.json pins a document that does not exist",
          """Every doc_id in `assignments` of annotated/splits.json names a document of the corpus.
 Remove the assignment or fix the id."""),

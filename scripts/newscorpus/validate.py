@@ -1479,6 +1479,7 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         result.annotation_parsed = ann.data is not None
         result.counts = _counts(ann.data)
     result.entity_ids_used = frozenset(_entity_ids_used(result.metadata) | _entity_ids_used(result.annotation))
+    result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | _spellings_used(result.annotation))
     return result
 
 
@@ -1728,9 +1729,25 @@ def _entity_ids_used(data: Any) -> set[str]:
     return used
 
 
-def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], bool]:
-    """entity id -> files using it, by a light read of each file; False if some file is unreadable."""
+def _spellings_used(data: Any) -> set[tuple[str, str]]:
+    """(entity id, text) of every entity mention, and a metadata's (publisher entity, name): the
+    spellings a registry alias may have (a publisher is often named only in page furniture,
+    which is not annotated)."""
+    if not isinstance(data, dict):
+        return set()
+    found = {(ent["entity_id"], ent["text"]) for ent in data.get("entities", []) or []
+             if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str) and isinstance(ent.get("text"), str)}
+    publisher = data.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("entity_id"), str) and isinstance(publisher.get("name"), str):
+        found.add((publisher["entity_id"], publisher["name"]))
+    return found
+
+
+def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], set[tuple[str, str]], bool]:
+    """entity id -> files using it, and the mentions' spellings, by a light read of each file;
+    False if some file is unreadable."""
     used: dict[str, set[str]] = {}
+    spellings: set[tuple[str, str]] = set()
     complete = True
     for rel in rels:
         try:
@@ -1740,16 +1757,31 @@ def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], bo
             continue
         for eid in _entity_ids_used(data):
             used.setdefault(eid, set()).add(rel)
-    return used, complete
+        spellings |= _spellings_used(data)
+    return used, spellings, complete
 
 
-def _unused_entries(state: RegistryState, used: set[str]) -> list[Diagnostic]:
+def _unused_entries(state: RegistryState, used: set[str], spellings: set[tuple[str, str]]) -> list[Diagnostic]:
+    """L6-unused-registry-entry for an entry no file uses; L6-unused-alias for an alias of a used
+    entry that no mention spells (aliases are the spellings the corpus uses, guidelines section 2)."""
     if state.labels is None:
         return []
     found = []
     index = None
     for i, entry in enumerate(state.data["entities"]):
-        if entry["id"] not in used:
+        if entry["id"] in used:
+            for k, alias in enumerate(entry.get("aliases", ())):
+                if (entry["id"], alias) not in spellings:
+                    if index is None:
+                        index = PositionIndex(state.text or "")
+                    line, column = index.locate(("entities", i, "aliases", k))
+                    found.append(Diagnostic(
+                        "L6-unused-alias", "warning", state.rel,
+                        f"alias {_q(alias)} of {_q(entry['id'])} is the text of no entity mention linked to it (nor the publisher name of a document it publishes)",
+                        line=line, column=column, json_path=format_path(("entities", i, "aliases", k)),
+                        hint="delete it (a name the articles do not use belongs in the description), or annotate and link the mention that spells it",
+                    ))
+        else:
             if index is None:
                 index = PositionIndex(state.text or "")
             line, column = index.locate(("entities", i))
@@ -2069,10 +2101,11 @@ def validate_corpus(
     # the registry as a target: find the documents that use an id it no longer has
     scan_complete = True
     used_scan: dict[str, set[str]] | None = None
+    spellings_scan: set[tuple[str, str]] = set()
     if selection.registry and not selection.whole:
         rels = [annotation_rel(d) for d in paths.annotation_doc_ids()] + [meta_rel(d) for d in paths.meta_doc_ids()]
         rels += [annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
-        used_scan, scan_complete = _scan_used_ids(root, rels)
+        used_scan, spellings_scan, scan_complete = _scan_used_ids(root, rels)
         if corpus_registry.labels is not None:
             extra_docs = set()
             for eid, users in used_scan.items():
@@ -2092,6 +2125,7 @@ def validate_corpus(
     # Entity ids used, folded as results stream in (None: gold and metadata; else a pass's
     # annotator), so that a large corpus keeps one union, not one id set per document.
     used_by: dict[str | None, set[str]] = defaultdict(set)
+    spelled_by: dict[str | None, set[tuple[str, str]]] = defaultdict(set)  # owner -> (entity id, mention text)
     ids_unknown: set[str | None] = set()  # owners with a file whose entity ids could not be read
     unparsed: set[str | None] = set()  # owners with an annotation file that is not JSON
     bar = _progress_bar(len(tasks), after.label if after is not None else "validate") if progress else _NoBar()
@@ -2099,12 +2133,13 @@ def validate_corpus(
     for result, task in _each_result(checked, tasks, after, bar):
         owner = None if task[0] == "doc" else task[3]
         used_by[owner] |= result.entity_ids_used
+        spelled_by[owner] |= result.entity_spellings_used
         if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in result.diagnostics):
             ids_unknown.add(owner)
         if not result.annotation_parsed:
             unparsed.add(owner)
         if not keep_data:
-            result.entity_ids_used = frozenset()
+            result.entity_ids_used = result.entity_spellings_used = frozenset()
         report.add_result(result, owner)
     bar.close()
     del tasks
@@ -2126,19 +2161,22 @@ def validate_corpus(
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
         if selection.whole:
             used: set[str] = set()
+            spellings: set[tuple[str, str]] = set()
             owners = [None, *(a for a in report.passes if a not in pass_states)]
             for owner in owners:
                 used |= used_by[owner]
+                spellings |= spelled_by[owner]
             # some file's entity ids are unknown: "unused" would be a guess
             complete = not any(owner in ids_unknown for owner in owners)
         else:
             used = set(used_scan or {})
+            spellings = spellings_scan
             complete = scan_complete
         if complete:
-            report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used))
+            report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used, spellings))
     for annotator, state in sorted(pass_states.items()):
         if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
-            report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator]))
+            report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator]))
 
     if selection.whole:
         report.corpus_diagnostics.extend(_stray_files(paths))
