@@ -431,3 +431,8 @@ def test_a_file_whose_errors_stop_its_later_checks_says_which_did_not_run(make_c
     assert "error L4-unknown-entity-id" in after.stdout and f"  {ann}: not checked: values (L5)\n" in after.stdout
     clean = run_cli("validate", "--format", "json", cwd=make_corpus([]))
     assert json.loads(clean.stdout)["not_run"] == {}
+
+
+def test_explain_takes_a_code_in_any_case(valid_corpus):
+    result = run_cli("validate", "--explain", "l3-span-text-mismatch", cwd=valid_corpus)
+    assert result.returncode == 0 and result.stdout.startswith("L3-span-text-mismatch")

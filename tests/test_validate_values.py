@@ -88,7 +88,7 @@ def test_read_json_strict_locates_duplicates_nan_and_syntax():
     nan = read_json_strict(b'{"v": [1, NaN, -Infinity]}')
     assert [(f.kind, f.json_path) for f in nan.findings] == [("nonfinite", "$.v[1]"), ("nonfinite", "$.v[2]")]
     bad = read_json_strict(b'{\n  "a": 1,\n}')
-    assert [(f.kind, f.line) for f in bad.findings] == [("syntax", 3)]
+    assert [(f.kind, f.line) for f in bad.findings] == [("syntax", 2)]  # at the trailing comma itself
     utf8 = read_json_strict(b'{"a": "\xff"}')
     assert utf8.findings[0].kind == "utf8" and "byte 7" in utf8.findings[0].message
     bom = read_json_strict(b'\xef\xbb\xbf{}')
@@ -182,3 +182,18 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):
     assert (values.quote_kind_problem(kind, text) is not None) == wrong
+
+
+@pytest.mark.parametrize(
+    "text, says, line, column",
+    [
+        ('{\n  "a": [1, 2,\n  ]\n}\n', "a comma before the closing ']' (JSON allows no trailing comma; delete it)", 2, 13),
+        ('{\n  "a": 1,\n}\n', "a comma before the closing '}'", 2, 9),
+        ("{'a': 1}", "take double quotes", 1, 2),
+        ('{"a": 1 "b": 2}', "a comma is missing between two items", 1, 9),
+    ],
+)
+def test_json_syntax_errors_say_what_a_hand_edit_usually_did(text, says, line, column):
+    (finding,) = read_json_strict(text.encode("utf-8")).findings
+    assert finding.kind == "syntax" and says in finding.message
+    assert (finding.line, finding.column) == (line, column)

@@ -115,6 +115,24 @@ def decode_utf8(data: bytes) -> tuple[str | None, list[Finding]]:
         ]
 
 
+def _syntax_error(text: str, exc: json.JSONDecodeError) -> tuple[str, int, int]:
+    """The decoder's message, plus what a person editing by hand most often did there: Python's
+    "Expecting value" at a closing bracket means a trailing comma, which JSON does not allow."""
+    message, line, column = f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno
+    here = text[exc.pos:exc.pos + 1]
+    before = text[:exc.pos].rstrip()
+    if here in "}]" and here and before.endswith(",") and exc.msg.startswith(("Expecting value", "Expecting property name")):
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        column = comma - (text.rfind("\n", 0, comma) + 1) + 1
+        return f"JSON syntax error: a comma before the closing {here!r} (JSON allows no trailing comma; delete it)", line, column
+    if here == "'" and exc.msg.startswith(("Expecting value", "Expecting property name")):
+        return f"{message} (JSON strings and keys take double quotes \", not single quotes ')", line, column
+    if exc.msg.startswith("Expecting ',' delimiter"):
+        return f"{message} (a comma is missing between two items, just before this place)", line, column
+    return message, line, column
+
+
 def read_json_strict(data: bytes) -> ReadResult:
     """Layer 1 for a JSON file's bytes."""
     text, findings = decode_utf8(data)
@@ -138,7 +156,8 @@ def read_json_strict(data: bytes) -> ReadResult:
     try:
         data_obj = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=constant_hook)
     except json.JSONDecodeError as exc:
-        return ReadResult(text=text, findings=[Finding("syntax", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno)])
+        message, line, column = _syntax_error(text, exc)
+        return ReadResult(text=text, findings=[Finding("syntax", message, line, column)])
     except RecursionError:
         return ReadResult(text=text, findings=[Finding("syntax", "JSON syntax error: nested too deeply", 1, 1)])
     except ValueError as exc:  # e.g. an integer literal with more digits than Python allows

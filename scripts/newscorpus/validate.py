@@ -2554,7 +2554,8 @@ def rule_sources(code: str) -> list[str]:
 
 
 def _explain(code: str) -> int:
-    rule = RULES.get(code) or RULES.get(code.strip())
+    by_lower = {c.lower(): r for c, r in RULES.items()}
+    rule = RULES.get(code) or by_lower.get(code.strip().lower())
     if rule is None:
         near = difflib.get_close_matches(code, list(RULES), n=3, cutoff=0.4)
         tip = f" (did you mean {', '.join(near)}?)" if near else ""
