@@ -342,3 +342,18 @@ def test_fmt_writes_through_a_symlinked_annotation_and_keeps_the_link(make_corpu
     assert temp_dirs == [elsewhere]  # the temporary file beside the target: the rename stays on its file system
     assert sorted(p.name for p in elsewhere.iterdir()) == ["alpha.json"]  # and none is left
     assert fmt("--check", "--root", str(root))[0] == 0
+
+
+def test_fmt_rewrites_only_the_file_named_but_a_raw_text_stands_for_its_document(valid_corpus, monkeypatch):
+    """fmt writes files, so a named JSON file is the only one it touches; `validate` reads the
+    sibling metadata too, fmt must not rewrite it behind the user's back."""
+    monkeypatch.chdir(valid_corpus)
+    ann, meta = valid_corpus / "annotated" / f"{ALPHA}.json", valid_corpus / "raw" / f"{ALPHA}.meta.json"
+    scramble(ann, 1)
+    scramble(meta, 2)
+    meta_before = meta.read_bytes()
+    code, out, err = fmt(f"annotated/{ALPHA}.json")
+    assert code == 0 and out == f"reformatted annotated/{ALPHA}.json\n" and "1 file checked, 1 reformatted" in err
+    assert meta.read_bytes() == meta_before
+    code, out, _ = fmt(f"raw/{ALPHA}.txt")  # the document: its metadata (and annotation files)
+    assert code == 0 and out == f"reformatted raw/{ALPHA}.meta.json\n" and meta.read_bytes() != meta_before

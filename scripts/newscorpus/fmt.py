@@ -79,7 +79,29 @@ def content_equal(a: Any, b: Any) -> bool:
 
 
 def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[list[tuple[str, str]], list[str]]:
-    """(relative path, kind) of every JSON file the targets touch, sorted; and the ignored targets."""
+    """(relative path, kind) of the JSON files the targets name, sorted; and the ignored targets.
+
+    A named JSON file stands for itself alone (fmt rewrites files, so it touches none the user
+    did not name); a raw text or a folder stands for the JSON files of what it holds."""
+    if not targets:
+        return _files_touched(paths, None)
+    found: dict[str, str] = {}
+    ignored: list[str] = []
+    root = paths.root.resolve()
+    for target in targets:
+        touched, skipped = _files_touched(paths, [target])
+        ignored += skipped
+        try:
+            rel = Path(os.path.abspath(target)).resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = None
+        kinds = dict(touched)
+        found.update({rel: kinds[rel]} if rel in kinds else kinds)
+    return sorted(found.items()), ignored
+
+
+def _files_touched(paths: CorpusPaths, targets: list[Path] | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """(relative path, kind) of every JSON file the targets touch as `validate` reads them."""
     selection = resolve_targets(paths, targets)
     root = paths.root
     found: dict[str, str] = {}
