@@ -1,4 +1,7 @@
-"""`newscorpus build` on the repository's own corpus (the seed articles)."""
+"""`newscorpus build` on the repository's own corpus (the seed articles).
+
+The corpus grows by contribution: these tests check the seed articles and what must hold for
+any corpus, never the exact set of documents, so adding an article does not break them."""
 
 from __future__ import annotations
 
@@ -44,13 +47,13 @@ def _load(dist, config, tmp_path, monkeypatch):
 
 def test_seed_documents_land_in_their_pinned_splits(dist, tmp_path, monkeypatch):
     docs = _load(dist, "documents", tmp_path, monkeypatch)
-    assert set(docs) == {"train", "test"}  # validation is empty, so it is not a config split
-    assert [r["id"] for r in docs["train"]] == [SOUTHFRONT]
-    trt = docs["test"][0]
-    assert trt["id"] == TRT
+    manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
+    assert set(docs) == {s for s, n in manifest["splits"]["documents"].items() if n}  # an empty split is no config split
+    assert SOUTHFRONT in docs["train"]["id"] and TRT in docs["test"]["id"]
+    trt = docs["test"][docs["test"]["id"].index(TRT)]
     assert trt["publication_date"] == "2020-12-30"
     assert trt["publisher"] == "TRT World"
-    sf = docs["train"][0]
+    sf = docs["train"][docs["train"]["id"].index(SOUTHFRONT)]
     assert sf["publication_date"] is None
     assert (sf["publication_date_earliest"], sf["publication_date_latest"]) == ("2020-12-30", "2020-12-31")
 
@@ -77,14 +80,18 @@ def test_real_annotations_round_trip(dist, tmp_path, monkeypatch):
             assert canonical_dumps(rebuilt, schema).encode("utf-8") == path.read_bytes()
 
 
-def test_card_states_leakage_and_why_validation_is_empty(dist):
+def test_card_states_leakage_and_why_a_split_is_empty(dist):
+    """The seed pins put one story in train and test; the card must say so, and say why any
+    split is empty (validation, while the corpus has only the two seed articles)."""
     readme = (dist / "README.md").read_text("utf-8")
     assert "story `2020-12-30_turkey-us-s400-working-group`" in readme
-    assert "**validation** is empty:" in readme
     assert "SouthFront" in readme and "TRT World" in readme
     manifest = json.loads((dist / MANIFEST).read_text("utf-8"))
-    assert manifest["splits"]["documents"] == {"train": 1, "validation": 0, "test": 1}
-    assert manifest["splits"]["leaked_stories"] == ["2020-12-30_turkey-us-s400-working-group"]
+    counts = manifest["splits"]["documents"]
+    assert counts["train"] >= 1 and counts["test"] >= 1
+    for split, n in counts.items():
+        assert (f"**{split}** is empty:" in readme) == (n == 0), split
+    assert "2020-12-30_turkey-us-s400-working-group" in manifest["splits"]["leaked_stories"]
 
 
 def test_closed_string_columns_hold_vocabulary_values_and_the_card_lists_them(dist, tmp_path, monkeypatch):
