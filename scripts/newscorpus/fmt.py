@@ -37,7 +37,7 @@ from newscorpus.corpus import (
     meta_rel,
     registry_rel,
 )
-from newscorpus.jsonio import atomic_write_bytes, canonical_dumps
+from newscorpus.jsonio import atomic_write_bytes, canonical_dumps, canonical_numbers
 from newscorpus.positions import read_json_strict
 from newscorpus.spec import load_schemas
 from newscorpus.validate import (
@@ -60,7 +60,7 @@ def _is_span(value: Any) -> bool:
 
 
 def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=True)
+    return json.dumps(canonical_numbers(value), sort_keys=True, ensure_ascii=True, allow_nan=True)  # 2e10 is 20000000000
 
 
 def content_equal(a: Any, b: Any) -> bool:

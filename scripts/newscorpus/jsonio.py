@@ -1,7 +1,9 @@
 """Reading and writing JSON the way the corpus needs it: atomically, and in one canonical layout.
 
 Canonical layout: keys in the order the schema declares them, lists of spans sorted by offset
-with one span per line, two-space indentation elsewhere, UTF-8 without escapes, final newline.
+with one span per line, two-space indentation elsewhere, UTF-8 without escapes, final newline,
+and a whole number written as an integer (`4500`, not `4500.0`: JSON has one number type, and
+the dataset's float64 columns give back the integer form).
 One span per line means a pull-request diff shows exactly which span an annotator changed, and
 every span has its own line number for error messages.
 """
@@ -100,6 +102,25 @@ def _ordered(value: Any, node: dict | None, root_schema: dict) -> Any:
     return value
 
 
+_EXACT_INT = 2**53  # the largest integers a float holds exactly
+
+
+def canonical_number(value: Any) -> Any:
+    """A float with a whole value as the int it equals; anything else as it is."""
+    if type(value) is float and value.is_integer() and -_EXACT_INT <= value <= _EXACT_INT:
+        return int(value)
+    return value
+
+
+def canonical_numbers(value: Any) -> Any:
+    """`value` with canonical_number applied at every leaf."""
+    if isinstance(value, dict):
+        return {k: canonical_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canonical_numbers(v) for v in value]
+    return canonical_number(value)
+
+
 def _is_span_list(value: Any) -> bool:
     return (
         isinstance(value, list)
@@ -151,10 +172,10 @@ def _dump(value: Any, level: int) -> str:
         return "{\n" + ",\n".join(parts) + "\n" + close + "}"
     if _is_span_list(value):
         spans = sorted(value, key=_span_sort_key)
-        return "[\n" + ",\n".join(f"{pad}{_one_line(s)}" for s in spans) + "\n" + close + "]"
+        return "[\n" + ",\n".join(f"{pad}{_one_line(canonical_numbers(s))}" for s in spans) + "\n" + close + "]"
     if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
         return "[\n" + ",\n".join(f"{pad}{_dump(v, level + 1)}" for v in value) + "\n" + close + "]"
-    return _one_line(value)
+    return _one_line(canonical_numbers(value))
 
 
 def load_json_file(path: Path) -> Any:

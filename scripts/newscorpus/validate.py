@@ -505,15 +505,19 @@ class _KeyOrder:
                 v = value[k]
                 if isinstance(v, (dict, list)):
                     new = self.ordered(v, props.get(k))
-                    if new is not v:
-                        changed = changed or {}
-                        changed[k] = new
+                elif type(v) is float:
+                    new = _jsonio.canonical_number(v)
+                else:
+                    continue
+                if new is not v:
+                    changed = changed or {}
+                    changed[k] = new
             if in_order and changed is None:
                 return value
             return {k: changed[k] if changed and k in changed else value[k] for k in keys}
         if isinstance(value, list):
             items = self.items(node)
-            out = [self.ordered(v, items) if isinstance(v, (dict, list)) else v for v in value]
+            out = [self.ordered(v, items) if isinstance(v, (dict, list)) else _jsonio.canonical_number(v) for v in value]
             return value if all(a is b for a, b in zip(out, value)) else out
         return value
 
@@ -533,7 +537,7 @@ class _KeyOrder:
                 return "[\n" + pad + (",\n" + pad).join(lines) + "\n" + "  " * level + "]"
             if any(isinstance(v, (dict, list)) for v in value):
                 return "[\n" + ",\n".join(f"{pad}{self._emit(v, items, level + 1)}" for v in value) + "\n" + "  " * level + "]"
-        return _jsonio._one_line(value)
+        return _jsonio._one_line(_jsonio.canonical_number(value))
 
     def _span_lines(self, value: list, items: Any) -> list[str] | None:
         """A span list's one-line items in canonical order, or None if `value` is not a span
@@ -551,6 +555,8 @@ class _KeyOrder:
         in_order = all(self._key_order(props, keys)[1] for keys in set(map(tuple, value)))
         if in_order and not value_types.isdisjoint((dict, list)):
             in_order = list not in value_types and self._inner_dicts_in_order(value, props)
+        if in_order and float in value_types:  # a whole number written 4500.0 is not canonical
+            in_order = not any(type(v) is float and v is not _jsonio.canonical_number(v) for span in value for v in span.values())
         if in_order and _ONE_LINE_C is not None and len(set(bounds)) == len(bounds) and bounds == sorted(bounds):
             # sorted with no two spans at the same offsets: the canonical order (which breaks
             # ties by id) is the file's order
@@ -566,7 +572,7 @@ class _KeyOrder:
                 if type(inner) is dict:
                     if not self._key_order(self.props(props.get(key)), inner)[1]:
                         return False
-                    if not set(map(type, inner.values())).isdisjoint((dict, list)):
+                    if not set(map(type, inner.values())).isdisjoint((dict, list, float)):  # float: maybe 4.0
                         return False
         return True
 
