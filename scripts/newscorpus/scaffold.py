@@ -153,8 +153,15 @@ def occurrences(text: str, needle: str) -> list[int]:
     return found
 
 
+# Letters that no Unicode decomposition takes to their plain look-alikes, as people type them
+# without the special key: "Odegaard" for "Ødegaard", "Lodz" for "Łódź".
+_UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
+                               "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
 def _strip_accents(unit: str) -> str:
-    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", unit) if not unicodedata.combining(c)))
+    plain = "".join(c for c in unicodedata.normalize("NFD", unit) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", plain).translate(_UNDECOMPOSED)
 
 
 # What a text typed by hand differs in from the raw text, most innocent first; each fold applies
