@@ -415,7 +415,7 @@ def test_a_file_whose_errors_stop_its_later_checks_says_which_did_not_run(make_c
     text = run_cli("validate", cwd=root)
     assert text.returncode == 1
     assert "error L3-span-text-mismatch" in text.stdout and "L4-unknown-entity-id" not in text.stdout
-    assert "note: 1 file had errors that stopped its later checks; fix them and run again, since more findings may follow:" in text.stdout
+    assert "note: errors above stopped the later checks of 1 file; fix them and run again, since more findings may follow:" in text.stdout
     assert f"  {ann}: not checked: references (L4), values (L5)" in text.stdout
     report = json.loads(run_cli("validate", "--format", "json", cwd=root).stdout)
     assert report["not_run"] == {ann: ["references (L4)", "values (L5)"]}
@@ -436,3 +436,50 @@ def test_a_file_whose_errors_stop_its_later_checks_says_which_did_not_run(make_c
 def test_explain_takes_a_code_in_any_case(valid_corpus):
     result = run_cli("validate", "--explain", "l3-span-text-mismatch", cwd=valid_corpus)
     assert result.returncode == 0 and result.stdout.startswith("L3-span-text-mismatch")
+
+
+def test_a_direct_quote_missing_its_closing_mark_is_told_the_exact_fix(make_corpus):
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([
+        {"op": "set", "file": ann, "path": ["quotes", 1, "end"], "value": 218},
+        {"op": "set", "file": ann, "path": ["quotes", 1, "text"], "value": "“We have started talks with the US on the S-400,"},
+        {"op": "set", "file": ann, "path": ["quotes", 0, "kind"], "value": "direct"},  # no marks anywhere near it
+    ])
+    report = validate.validate_corpus(CorpusPaths(root))
+    hints = {(d.code, d.json_path): d.hint for d in report.diagnostics}
+    assert hints[("L3-span-punctuation", "$.quotes[1]")] == 'set end to 219: the closing "”" just after the span belongs to it'
+    assert hints[("L5-quote-kind-marks", "$.quotes[1].kind")] == 'set end to 219 (the closing "”" is just after the span)'
+    assert hints[("L5-quote-kind-marks", "$.quotes[0].kind")] == "no quotation marks in or next to the span: kind is indirect"
+
+
+@pytest.mark.parametrize("target", [None, "annotated/entity_registry.json"])
+def test_a_layer_that_is_not_a_list_is_a_schema_error_not_an_internal_error(make_corpus, target):
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "set", "file": ann, "path": ["entities"], "value": 5},
+                        {"op": "set", "file": ann, "path": ["quotes"], "value": 7}])
+    result = run_cli("validate", *([target] if target else []), cwd=root)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if target is None:
+        assert result.returncode == 1 and "error L2-schema" in result.stdout
+    else:  # the registry alone: the annotation is only read for the ids it uses, as far as it goes
+        assert result.returncode == 0, result.stdout
+
+
+def test_a_spelling_missing_from_the_registry_is_reported_once_not_per_mention(make_corpus):
+    """A registry gap is one finding at the registry, however many mentions and documents use
+    the spelling (reporting it per mention flooded a large corpus's report and memory)."""
+    root = make_corpus([{"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 2, "aliases"], "value": ["U.S."]}])
+    report = validate.validate_corpus(CorpusPaths(root))
+    found = [d for d in report.diagnostics if d.code == "L6-alias-missing"]
+    assert len(found) == 1 and found[0].path == "annotated/entity_registry.json" and found[0].json_path == "$.entities[2].aliases"
+    assert '"US", the spelling of mentions linked to "united-states" in ' in found[0].message
+    assert {d.code for d in report.diagnostics} == {"L6-alias-missing", "L6-unused-alias"}  # and "U.S." is used by none
+    alone = validate.validate_corpus(CorpusPaths(root), [root / "annotated" / "entity_registry.json"])
+    assert sorted(d.code for d in alone.diagnostics) == ["L6-alias-missing", "L6-unused-alias"]  # the registry alone finds it too
+
+
+def test_an_unusable_raw_file_lists_the_checks_it_kept_from_running(make_corpus):
+    root = make_corpus([{"op": "prepend", "file": f"raw/{ALPHA}.txt", "hex": "efbbbf"}])
+    report = json.loads(run_cli("validate", "--format", "json", cwd=root).stdout)
+    assert report["not_run"][f"annotated/{ALPHA}.json"][0] == "spans (L3)"
+    assert report["not_run"][f"raw/{ALPHA}.meta.json"][0] == "sizes (L6)"

@@ -57,7 +57,8 @@ class DocumentResult:
     story_id: str | None = None
     counts: dict[str, int] = field(default_factory=dict)  # spans per layer of the annotation
     entity_ids_used: frozenset[str] = frozenset()  # by the metadata and the annotation
-    entity_spellings_used: frozenset[tuple[str, str]] = frozenset()  # (entity id, mention text)
+    entity_spellings_used: frozenset[tuple[str, str, bool]] = frozenset()  # (entity id, text, a mention's?)
+    spellings_complete: bool = True  # False: the annotation's spans were not usable, its spellings not read
     annotation_parsed: bool = False  # the annotation file was read as JSON (its ids are known)
     # file -> the checks that did not run on it because an earlier layer found errors (layers
     # stop so one mistake does not cascade; a contributor must know more may follow)

@@ -241,13 +241,6 @@ to the country. So a mention's label is always the label of the referent it link
 disagreement means either the label or the link is wrong. This is an error, not a warning,
 because either way the data would contradict itself. Fix the label, or link the mention to
 the right entity (adding a registry entry if needed)."""),
-    Rule("L4-alias-missing", "warning", 4, "an entity mention's spelling is not among its registry entry's aliases",
-         """A registry entry's `aliases` list every spelling of the referent that occurs in the
-corpus's texts, the canonical name too when an article uses it (guidelines section 2): they are
-what an entity linker meets, and the registry published with the dataset is its lookup
-table. A mention whose text is not listed means the registry fell behind the annotations.
-Add the mention's exact text to the entry's `aliases`, or, if the mention names another
-referent, link it to that entity. A warning, because the annotation itself may be right."""),
     Rule("L4-unknown-date-id", "error", 4, "a numeric claim's date_id names no date in the file",
          """`date_id` must be the id of a date annotation in the same file (t1, t2, ..) or null."""),
     Rule("L4-unknown-quote-id", "error", 4, "a quote_id or continues names no quote in the file",
@@ -383,6 +376,15 @@ file as a template."""),
          """Registry entries exist for the mentions in the corpus. An unused entry is a leftover
 from a renamed id, or a typo in the id of the entry that was meant to be used. Delete it or
 use it. (Checked when the whole corpus or the registry itself is validated.)"""),
+    Rule("L6-alias-missing", "warning", 6, "a spelling that entity mentions use is not among their registry entry's aliases",
+         """A registry entry's `aliases` list every spelling of the referent that occurs in the
+corpus's texts, the canonical name too when an article uses it (guidelines section 2): they are
+what an entity linker meets, and the registry published with the dataset is its lookup
+table. A spelling the mentions use that is not listed means the registry fell behind the
+annotations. Reported once per entry and spelling, at the registry, with how many documents
+use it and the first of them: add the exact text to the entry's `aliases`, or, if those
+mentions name another referent, link them to that entity. Checked on a whole-corpus run, or
+when the registry itself is validated; L6-unused-alias is the other direction."""),
     Rule("L6-unused-alias", "warning", 6, "a registry alias is the spelling of no entity mention or publisher name",
          """An entry's `aliases` hold only spellings that occur in the corpus's texts, as the text of
 an entity mention linked to that entry, or as the publisher name in the metadata of a
@@ -390,7 +392,7 @@ document the entry publishes (guidelines section 2): the registry published with
 the dataset is an entity linker's lookup table, and a spelling no text uses would teach it
 something the corpus does not show. A name the articles do not use (the referent's name in
 its own language, an official long form) goes in the description. Checked on a whole-corpus
-run, or when the registry itself is validated; L4-alias-missing is the other direction."""),
+run, or when the registry itself is validated; L6-alias-missing is the other direction."""),
     Rule("L6-split-unknown-doc", "error", 6, "splits.json pins a document that does not exist",
          """Every doc_id in `assignments` of annotated/splits.json names a document of the corpus.
 Remove the assignment or fix the id."""),

@@ -621,7 +621,6 @@ class RegistryState:
     data: Any
     sha256: str | None
     text: str | None = None
-    aliases: dict[str, frozenset[str]] | None = None  # id -> spellings listed; None with labels
 
 
 def _stat_key(path: str | Path) -> tuple | None:
@@ -643,7 +642,7 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
     if key is None:
         return RegistryState(rel, False, (), None, None, None, None)
     f = _File(rel, "registry")
-    labels = aliases = None
+    labels = None
     if _load_json(root, f) and _check_schema(root, f):
         seen: dict[str, int] = {}
         for i, entry in enumerate(f.data.get("entities", [])):
@@ -654,9 +653,8 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
                 seen[eid] = i
         if not f.error_count():
             labels = {entry["id"]: entry["label"] for entry in f.data["entities"]}
-            aliases = {entry["id"]: frozenset(entry.get("aliases", ())) for entry in f.data["entities"]}
             _check_canonical(root, f)
-    return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None, aliases)
+    return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None)
 
 
 def _registry_rel_for(root: Path, annotator: str | None) -> str:
@@ -744,6 +742,9 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
     found = _nearest_occurrence(raw, stated, start)
     if found is not None:
         hint = f"did you mean start={found}, end={found + len(stated)}? {_q(stated, 40)} occurs there"
+        if stated != stated.strip():
+            lead = len(stated) - len(stated.lstrip())
+            hint += f" (without its surrounding whitespace, which no span holds: start={found + lead}, end={found + lead + len(stated.strip())})"
         delta = found - start
         if delta:
             hint += f" ({abs(delta)} code point{'s' if abs(delta) != 1 else ''} {'later' if delta > 0 else 'earlier'})"
@@ -855,7 +856,7 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     f"{s.ident}: span {_q(stated)} {edge[1]} with punctuation {_q(edge[0])}",
                     s.path,
                     span=(start, end),
-                    hint=f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote)",
+                    hint=_punctuation_hint(raw, start, end, edge, quote_kind),
                 )
         good.append(s)
     return good
@@ -994,7 +995,7 @@ def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None,
 
 def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
     data = f.data
-    labels, aliases = registry.labels, registry.aliases
+    labels = registry.labels
     before = f.error_count()
     seen: dict[str, tuple] = {}
     for layer in ("zones",) + SPAN_LAYERS:
@@ -1024,13 +1025,6 @@ def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
                 f"{ent['id']} {_q(ent['text'], 40)} is labelled {ent['label']} but its entity {_q(ent['entity_id'])} is {labels[ent['entity_id']]} in the registry",
                 ("entities", i, "label"),
                 hint="fix the label or link the mention to the right entity",
-            )
-        elif aliases is not None and ent["entity_id"] in aliases and ent["text"] not in aliases[ent["entity_id"]]:
-            f.add(
-                "L4-alias-missing",
-                f"{ent['id']} {_q(ent['text'], 40)} links to {_q(ent['entity_id'])}, whose registry aliases do not list this spelling",
-                ("entities", i, "text"),
-                hint=f"add {_q(ent['text'])} to the aliases of {_q(ent['entity_id'])} in {registry.rel} (aliases list every spelling the corpus uses), or link the mention to the entity it names",
             )
     quotes = data.get("quotes", [])
     quote_by_id = {q["id"]: q for q in quotes}
@@ -1137,7 +1131,37 @@ def unit_problem(kind: str, unit: str, units: Iterable[str]) -> str | None:
     return None
 
 
-def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
+def _punctuation_hint(raw: str, start: int, end: int, edge: tuple[str, str], quote_kind: str | None) -> str:
+    if quote_kind in ("direct", "mixed"):  # a direct quote's comma is inside its marks: the mark is missing
+        if edge[1] == "ends" and end < len(raw) and raw[end] in values.CLOSING_MARKS:
+            return f"set end to {end + 1}: the closing {_q(raw[end])} just after the span belongs to it"
+        if edge[1] == "starts" and start > 0 and raw[start - 1] in values.OPENING_MARKS:
+            return f"set start to {start - 1}: the opening {_q(raw[start - 1])} just before the span belongs to it"
+    return (f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of "
+            "what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote)")
+
+
+def _quote_marks_hint(raw: str, quote: dict) -> str:
+    """The edit that fixes L5-quote-kind-marks, read off the raw text around the span."""
+    start, end, text, kind = quote["start"], quote["end"], quote["text"], quote["kind"]
+    if kind == "direct":
+        opening = text[:1] in values.OPENING_MARKS
+        closing = text[-1:] in values.CLOSING_MARKS
+        fixes = []
+        if not opening and start > 0 and raw[start - 1] in values.OPENING_MARKS:
+            fixes.append(f"set start to {start - 1} (the opening {_q(raw[start - 1])} is just before the span)")
+        if not closing and end < len(raw) and raw[end] in values.CLOSING_MARKS:
+            fixes.append(f"set end to {end + 1} (the closing {_q(raw[end])} is just after the span)")
+        if fixes and len(fixes) == (not opening) + (not closing):
+            return "; ".join(fixes)
+        if not values.DOUBLE_MARKS.intersection(raw[max(0, start - 1):end + 1]):
+            return "no quotation marks in or next to the span: kind is indirect"
+    elif kind == "indirect":
+        return "with a quoted fragment inside, kind is mixed; if the whole span is quoted, kind is direct (and the span runs mark to mark)"
+    return "fix the span's edges to take in (or leave out) the quotation marks, or fix kind"
+
+
+def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: str | None = None) -> bool:
     data = f.data
     before = f.error_count()
     for i, date in enumerate(data.get("dates", [])):
@@ -1197,7 +1221,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None) -> bool:
         problem = values.quote_kind_problem(quote["kind"], quote["text"])
         if problem:
             f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
-                  hint="fix the span's edges to take in (or leave out) the quotation marks, or fix kind")
+                  hint=_quote_marks_hint(raw_text, quote) if raw_text is not None else "fix the span's edges or the kind")
     return f.error_count() == before
 
 
@@ -1290,7 +1314,7 @@ def _check_doc_id_date(f: _File) -> None:
     else:
         return  # no date known: nothing to compare
     f.add("L5-doc-id-date", f"doc id {_q(doc_id)} carries the date {_q(doc_date)}, which does not fit {stated}", ("doc_id",),
-          hint=f"if the metadata is right, rename the document's three files to the date {_q(fix)} (the id's date is the publication date as far as it is known); otherwise correct the metadata")
+          hint=f"if the metadata is right, rename the document's raw, metadata and annotation files to the date {_q(fix)}, and the doc_id inside the metadata and annotation (the id's date is the publication date as far as it is known); otherwise correct the metadata")
 
 
 # =============================================================================== documents
@@ -1354,6 +1378,7 @@ def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, lab
 
 def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: dict[str, str] | None) -> None:
     if raw is None or raw.text is None:
+        meta.stop_before("sizes (L6)")  # the raw file is missing or unusable: reported on it
         return
     if meta.data["sha256"] != raw.sha256:
         meta.add(
@@ -1395,6 +1420,7 @@ def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, re
 
 def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registry: RegistryState, meta: dict | None) -> None:
     if raw is None or raw.text is None:
+        ann.stop_before("spans (L3)")  # the raw file is missing or unusable: reported on it
         return
     if ann.data["raw_sha256"] != raw.sha256:
         ann.add(
@@ -1411,7 +1437,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registr
     if not _check_annotation_refs(ann, registry):
         ann.stop_before("values (L5)")
         return
-    _check_annotation_values(root, ann, meta)
+    _check_annotation_values(root, ann, meta, raw.text)
 
 
 def _exists(path: str | Path) -> bool:
@@ -1485,7 +1511,11 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         result.annotation_parsed = ann.data is not None
         result.counts = _counts(ann.data)
     result.entity_ids_used = frozenset(_entity_ids_used(result.metadata) | _entity_ids_used(result.annotation))
-    result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | _spellings_used(result.annotation))
+    # a mention's text is a spelling only once its span is right (L3 passed): a wrong text is
+    # reported as a span error, not again as a registry gap
+    spans_ok = ann is None or (ann.data is not None and not {"spans (L3)", "references (L4)"} & set(ann.not_run))
+    result.spellings_complete = spans_ok
+    result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | (_spellings_used(result.annotation) if spans_ok else set()))
     return result
 
 
@@ -1718,10 +1748,11 @@ def _entity_ids_used(data: Any) -> set[str]:
     used: set[str] = set()
     if not isinstance(data, dict):
         return used
-    for ent in data.get("entities", []) or []:
+    entities, quotes = data.get("entities"), data.get("quotes")
+    for ent in entities if isinstance(entities, list) else ():  # a file that is not the schema's shape is read as far as it goes
         if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str):
             used.add(ent["entity_id"])
-    for quote in data.get("quotes", []) or []:
+    for quote in quotes if isinstance(quotes, list) else ():
         if not isinstance(quote, dict):
             continue
         if isinstance(quote.get("speaker_entity_id"), str):
@@ -1735,25 +1766,44 @@ def _entity_ids_used(data: Any) -> set[str]:
     return used
 
 
-def _spellings_used(data: Any) -> set[tuple[str, str]]:
-    """(entity id, text) of every entity mention, and a metadata's (publisher entity, name): the
-    spellings a registry alias may have (a publisher is often named only in page furniture,
-    which is not annotated)."""
+def _spellings_used(data: Any) -> set[tuple[str, str, bool]]:
+    """(entity id, text, True) of every entity mention, and a metadata's (publisher entity, name,
+    False): the spellings a registry alias may have (a publisher is often named only in page
+    furniture, which is not annotated), and those it must have (the mentions')."""
+    found: set[tuple[str, str, bool]] = set()
     if not isinstance(data, dict):
-        return set()
-    found = {(ent["entity_id"], ent["text"]) for ent in data.get("entities", []) or []
-             if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str) and isinstance(ent.get("text"), str)}
+        return found
+    entities = data.get("entities")
+    for ent in entities if isinstance(entities, list) else ():
+        if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str) and isinstance(ent.get("text"), str):
+            found.add((ent["entity_id"], ent["text"], True))
     publisher = data.get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("entity_id"), str) and isinstance(publisher.get("name"), str):
-        found.add((publisher["entity_id"], publisher["name"]))
+        found.add((publisher["entity_id"], publisher["name"], False))
     return found
 
 
-def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], set[tuple[str, str]], bool]:
+# (entity id, spelling) -> [documents using it, the first such document's file, whether a
+# mention uses it (else only a publisher name)]: folded as results arrive, so memory grows with
+# the distinct spellings, not with the documents
+SpellingUse = dict[tuple[str, str], list]
+
+
+def _note_spellings(into: SpellingUse, uses: Iterable[tuple[str, str, bool]], rel: str) -> None:
+    for eid, text, mention in uses:
+        use = into.get((eid, text))
+        if use is None:
+            into[(eid, text)] = [1, rel, mention]
+        else:
+            use[0] += 1
+            use[2] = use[2] or mention
+
+
+def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], SpellingUse, bool]:
     """entity id -> files using it, and the mentions' spellings, by a light read of each file;
     False if some file is unreadable."""
     used: dict[str, set[str]] = {}
-    spellings: set[tuple[str, str]] = set()
+    spellings: SpellingUse = {}
     complete = True
     for rel in rels:
         try:
@@ -1763,20 +1813,40 @@ def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], se
             continue
         for eid in _entity_ids_used(data):
             used.setdefault(eid, set()).add(rel)
-        spellings |= _spellings_used(data)
+        _note_spellings(spellings, _spellings_used(data), rel)
     return used, spellings, complete
 
 
-def _unused_entries(state: RegistryState, used: set[str], spellings: set[tuple[str, str]]) -> list[Diagnostic]:
-    """L6-unused-registry-entry for an entry no file uses; L6-unused-alias for an alias of a used
-    entry that no mention spells (aliases are the spellings the corpus uses, guidelines section 2)."""
+def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse, all_spellings: bool = True) -> list[Diagnostic]:
+    """Registry against use: L6-unused-registry-entry for an entry no file uses; L6-unused-alias
+    for an alias of a used entry that no mention spells; L6-alias-missing for a spelling the
+    mentions use that the aliases lack (aliases are the corpus's spellings, guidelines section 2).
+    Each is found once, at the registry, however many documents it concerns. `all_spellings`
+    False: some annotation's spellings could not be read, so "unused" would be a guess."""
     if state.labels is None:
         return []
     found = []
     index = None
+    entries = {entry["id"]: (i, entry) for i, entry in enumerate(state.data["entities"])}
+    for (eid, text), (docs, first, mention) in sorted(spellings.items()):
+        if not mention or eid not in entries or text in entries[eid][1].get("aliases", ()):
+            continue
+        i, entry = entries[eid]
+        if index is None:
+            index = PositionIndex(state.text or "")
+        where = ("entities", i, "aliases") if "aliases" in entry else ("entities", i)
+        line, column = index.locate(where)
+        same = [a for a in entry.get("aliases", ()) if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", text)]
+        found.append(Diagnostic(
+            "L6-alias-missing", "warning", state.rel,
+            f"{_q(text, 40)}, the spelling of mentions linked to {_q(eid)} in {_n(docs, 'document')} (first: {first}), is not among its aliases"
+            + (f"; the alias {_q(same[0])} looks the same but is composed differently (NFC vs NFD): the raw text's form is the one to list" if same else ""),
+            line=line, column=column, json_path=format_path(where),
+            hint=f"add {_q(text)} to the aliases of {_q(eid)}, or link those mentions to the entity they name",
+        ))
     for i, entry in enumerate(state.data["entities"]):
         if entry["id"] in used:
-            for k, alias in enumerate(entry.get("aliases", ())):
+            for k, alias in enumerate(entry.get("aliases", ()) if all_spellings else ()):
                 if (entry["id"], alias) not in spellings:
                     if index is None:
                         index = PositionIndex(state.text or "")
@@ -2107,7 +2177,7 @@ def validate_corpus(
     # the registry as a target: find the documents that use an id it no longer has
     scan_complete = True
     used_scan: dict[str, set[str]] | None = None
-    spellings_scan: set[tuple[str, str]] = set()
+    spellings_scan: SpellingUse = {}
     if selection.registry and not selection.whole:
         rels = [annotation_rel(d) for d in paths.annotation_doc_ids()] + [meta_rel(d) for d in paths.meta_doc_ids()]
         rels += [annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
@@ -2131,7 +2201,8 @@ def validate_corpus(
     # Entity ids used, folded as results stream in (None: gold and metadata; else a pass's
     # annotator), so that a large corpus keeps one union, not one id set per document.
     used_by: dict[str | None, set[str]] = defaultdict(set)
-    spelled_by: dict[str | None, set[tuple[str, str]]] = defaultdict(set)  # owner -> (entity id, mention text)
+    spelled_by: dict[str | None, SpellingUse] = defaultdict(dict)  # owner -> spellings its files use
+    spellings_unknown: set[str | None] = set()  # owners with an annotation whose spans could not be read
     ids_unknown: set[str | None] = set()  # owners with a file whose entity ids could not be read
     unparsed: set[str | None] = set()  # owners with an annotation file that is not JSON
     bar = _progress_bar(len(tasks), after.label if after is not None else "validate") if progress else _NoBar()
@@ -2139,7 +2210,9 @@ def validate_corpus(
     for result, task in _each_result(checked, tasks, after, bar):
         owner = None if task[0] == "doc" else task[3]
         used_by[owner] |= result.entity_ids_used
-        spelled_by[owner] |= result.entity_spellings_used
+        if not result.spellings_complete:
+            spellings_unknown.add(owner)
+        _note_spellings(spelled_by[owner], result.entity_spellings_used, annotation_rel(result.doc_id, owner))
         if any(d.code.startswith(("L1-", "L2-")) and d.severity == "error" for d in result.diagnostics):
             ids_unknown.add(owner)
         if not result.annotation_parsed:
@@ -2167,22 +2240,26 @@ def validate_corpus(
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
         if selection.whole:
             used: set[str] = set()
-            spellings: set[tuple[str, str]] = set()
+            spellings: SpellingUse = {}
             owners = [None, *(a for a in report.passes if a not in pass_states)]
             for owner in owners:
                 used |= used_by[owner]
-                spellings |= spelled_by[owner]
+                for pair, (docs, first, mention) in spelled_by[owner].items():
+                    use = spellings.setdefault(pair, [0, first, False])
+                    use[0] += docs
+                    use[2] = use[2] or mention
             # some file's entity ids are unknown: "unused" would be a guess
             complete = not any(owner in ids_unknown for owner in owners)
+            all_spellings = not any(owner in spellings_unknown for owner in owners)
         else:
             used = set(used_scan or {})
             spellings = spellings_scan
-            complete = scan_complete
+            complete = all_spellings = scan_complete
         if complete:
-            report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used, spellings))
+            report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used, spellings, all_spellings))
     for annotator, state in sorted(pass_states.items()):
         if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
-            report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator]))
+            report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator], annotator not in spellings_unknown))
 
     if selection.whole:
         report.corpus_diagnostics.extend(_stray_files(paths))
@@ -2356,7 +2433,7 @@ def _not_run_lines(report: ValidationReport, limit: int = 20) -> list[str]:
     """Which checks the errors above kept from running: fixing them may bring more findings."""
     if not report.not_run:
         return []
-    lines = [f"note: {_n(len(report.not_run), 'file')} had errors that stopped {'its' if len(report.not_run) == 1 else 'their'} later checks; "
+    lines = [f"note: errors above stopped the later checks of {_n(len(report.not_run), 'file')}; "
              "fix them and run again, since more findings may follow:"]
     for rel in sorted(report.not_run)[:limit]:
         lines.append(f"  {rel}: not checked: {', '.join(report.not_run[rel])}")
@@ -2466,7 +2543,7 @@ def render_markdown(report: ValidationReport, prefix: str = "") -> str:
         body.append(row)
         size += len(row.encode("utf-8")) + 1
     if report.not_run:
-        body += ["", f"Errors stopped the later checks of {_n(len(report.not_run), 'file')}; fix them and run again, since more findings may follow:", ""]
+        body += ["", f"Errors stopped the later checks of {_n(len(report.not_run), 'file')} (their own, or those of the raw file they rest on); fix them and run again, since more findings may follow:", ""]
         body += [f"- `{_md_cell(prefix + rel)}`: {', '.join(checks)}" for rel, checks in sorted(report.not_run.items())[:50]]
     return "\n".join(head + body) + "\n"
 
