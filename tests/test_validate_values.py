@@ -178,10 +178,20 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
         ("indirect", "the US had made a “mistake”", True),  # a quoted fragment: mixed
         ("mixed", "the sanctions were “a mistake”", False),
         ("mixed", "the sanctions were a mistake", True),
+        ("mixed", "the sanctions were ‘a mistake’", False),  # British single marks
+        ("indirect", "the US had made a ‘mistake’", True),
     ],
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):
     assert (values.quote_kind_problem(kind, text) is not None) == wrong
+
+
+def test_a_continued_direct_quote_may_lack_its_closing_mark():
+    """News style leaves the closing mark out at the end of a quoted paragraph that the next
+    paragraph continues."""
+    assert values.quote_kind_problem("direct", "“We have created a working group.") is not None
+    assert values.quote_kind_problem("direct", "“We have created a working group.", continued=True) is None
+    assert values.quote_kind_problem("direct", "We have created a working group.", continued=True) is not None
 
 
 @pytest.mark.parametrize(

@@ -336,9 +336,11 @@ at_most, none -> equal (guidelines section 5)."""),
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an
 `indirect` quote has no quotation marks; a `mixed` one is a paraphrase holding a quoted
-fragment, so it has some. Single marks (‘ ’ ') count only at a direct quote's edges, since
-inside a span ’ is usually an apostrophe. Usually the span misses a mark by one character;
-otherwise the kind is wrong."""),
+fragment, so it has some. Inside a span ’ and ' count as apostrophes, ‘ as a quotation
+mark; at a direct quote's edges all count. A direct quote that ends its paragraph and that a
+later quote `continues` may lack its closing mark (news style leaves it out there). Usually the
+span misses a mark by one character, and the hint gives the offset; otherwise the kind is
+wrong."""),
     # ---------------------------------------------------------------- L6 corpus
     Rule("L6-missing-raw", "error", 6, "metadata or an annotation exists without its raw file",
          """Every raw/<doc_id>.meta.json, annotated/<doc_id>.json and annotation pass file belongs to

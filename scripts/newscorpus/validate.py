@@ -1154,7 +1154,7 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
             fixes.append(f"set end to {end + 1} (the closing {_q(raw[end])} is just after the span)")
         if fixes and len(fixes) == (not opening) + (not closing):
             return "; ".join(fixes)
-        if not values.DOUBLE_MARKS.intersection(raw[max(0, start - 1):end + 1]):
+        if not values.QUOTING_MARKS.intersection(raw[max(0, start - 1):end + 1]):
             return "no quotation marks in or next to the span: kind is indirect"
     elif kind == "indirect":
         return "with a quoted fragment inside, kind is mixed; if the whole span is quoted, kind is direct (and the span runs mark to mark)"
@@ -1217,8 +1217,11 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"
             f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"),
                   hint=f"set bound to {_q(expected_bound)}, or move the span's edge so that it holds the bound word the claim states")
+    continued = {q.get("continues") for q in data.get("quotes", [])}
     for i, quote in enumerate(data.get("quotes", [])):
-        problem = values.quote_kind_problem(quote["kind"], quote["text"])
+        # a quoted paragraph that the next one continues may end without its closing mark
+        open_end = quote["id"] in continued and raw_text is not None and raw_text[quote["end"]:].lstrip(" \t")[:1] in ("", "\n", "\r")
+        problem = values.quote_kind_problem(quote["kind"], quote["text"], open_end)
         if problem:
             f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
                   hint=_quote_marks_hint(raw_text, quote) if raw_text is not None else "fix the span's edges or the kind")

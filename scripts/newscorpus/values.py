@@ -148,23 +148,26 @@ def timex_problem(date_type: str, value: str) -> str | None:
 # ----------------------------------------------------------------------------- numbers
 
 # Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
-# Quotation marks, for the quote kinds (guidelines section 3). Single marks open or close a
-# quote only at a direct quote's edges: inside a span ’ is far more often an apostrophe.
+# Quotation marks, for the quote kinds (guidelines section 3). ’ and ' are apostrophes far more
+# often than quotation marks, so inside a span only the others show a quoted fragment; at a
+# direct quote's edges all of them count.
 OPENING_MARKS = "“\"‘'«„‹"
 CLOSING_MARKS = "”\"’'»“›"
-DOUBLE_MARKS = frozenset("“”\"«»„")
+QUOTING_MARKS = frozenset("“”\"«»„‘‹›")
 
 
-def quote_kind_problem(kind: str, text: str) -> str | None:
-    """What the quotation marks of a quote's content say against its kind, or None."""
+def quote_kind_problem(kind: str, text: str, continued: bool = False) -> str | None:
+    """What the quotation marks of a quote's content say against its kind, or None.
+    `continued`: the span ends a paragraph that a later quote continues, so (news style) its
+    closing mark may be left out."""
     if kind == "direct":
-        if not (text[:1] and text[0] in OPENING_MARKS and text[-1] in CLOSING_MARKS):
+        if not (text[:1] and text[0] in OPENING_MARKS and (continued or text[-1] in CLOSING_MARKS)):
             return "a direct quote's span runs from the opening quotation mark to the closing one, both included"
     elif kind == "indirect":
-        if DOUBLE_MARKS.intersection(text):
+        if QUOTING_MARKS.intersection(text):
             return "an indirect quote has no quotation marks: with a quoted fragment it is mixed, all quoted it is direct"
     elif kind == "mixed":
-        if not DOUBLE_MARKS.intersection(text):
+        if not QUOTING_MARKS.intersection(text):
             return "a mixed quote contains a quoted fragment, but this span has no quotation marks: without one it is indirect"
     return None
 
