@@ -357,3 +357,17 @@ def test_fmt_rewrites_only_the_file_named_but_a_raw_text_stands_for_its_document
     assert meta.read_bytes() == meta_before
     code, out, _ = fmt(f"raw/{ALPHA}.txt")  # the document: its metadata (and annotation files)
     assert code == 0 and out == f"reformatted raw/{ALPHA}.meta.json\n" and meta.read_bytes() != meta_before
+
+
+def test_a_named_symlinked_file_is_the_only_one_fmt_rewrites(make_corpus, tmp_path, monkeypatch):
+    ann, meta = f"annotated/{ALPHA}.json", f"raw/{ALPHA}.meta.json"
+    root = make_corpus([{"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'}])
+    target = tmp_path / "alpha.json"
+    (root / ann).rename(target)
+    (root / ann).symlink_to(target)
+    scramble(root / meta, 3)
+    meta_before = (root / meta).read_bytes()
+    monkeypatch.chdir(root)
+    code, out, _ = fmt(ann)
+    assert code == 0 and out == f"reformatted {ann}\n"
+    assert (root / meta).read_bytes() == meta_before

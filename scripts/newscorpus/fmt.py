@@ -91,10 +91,14 @@ def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[lis
     for target in targets:
         touched, skipped = _files_touched(paths, [target])
         ignored += skipped
-        try:
-            rel = Path(os.path.abspath(target)).resolve().relative_to(root).as_posix()
-        except ValueError:
-            rel = None
+        absolute = Path(os.path.abspath(target))
+        rel = None
+        for candidate in ((absolute,) if absolute.is_symlink() else (absolute.resolve(), absolute)):
+            try:  # a symbolic link is named by where it sits, as validate's targets are
+                rel = candidate.relative_to(root).as_posix()
+                break
+            except ValueError:
+                continue
         kinds = dict(touched)
         found.update({rel: kinds[rel]} if rel in kinds else kinds)
     return sorted(found.items()), ignored
