@@ -125,6 +125,10 @@ def test_span_usage_errors_exit_2(valid_corpus, tmp_path, capsys):
     assert main(["span", str(valid_corpus / "raw" / "tinynews_2020-12-30_alpha-talks.txt"), ""]) == 2
     _, err = out_lines(capsys)
     assert "missing.txt: no such file" in err and "nor a doc_id" in err and "raw/tinynews_2020_nothing.txt" in err
+    alpha = "tinynews_2020-12-30_alpha-talks"
+    for other in (f"annotated/{alpha}.json", f"raw/{alpha}.meta.json"):  # offsets into the JSON would be wrong spans
+        assert main(["span", str(valid_corpus / other), "Turkey"]) == 2
+        assert f"newscorpus span {alpha} TEXT" in capsys.readouterr().err
     bom = tmp_path / "bom.txt"
     bom.write_bytes(b"\xef\xbb\xbfKovac")
     assert main(["span", str(bom), "Kovac"]) == 1  # the data is invalid: no offsets exist

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from newscorpus.corpus import ANNOTATED_DIR, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
+from newscorpus.corpus import ANNOTATED_DIR, ANNOTATION_SUFFIX, META_SUFFIX, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
 from newscorpus.jsonio import atomic_write_text, canonical_dumps, one_line
 from newscorpus.positions import LineIndex, decode_utf8, format_path
 from newscorpus.rules import FILE_SIZE_LIMITS, LINE_BREAKS
@@ -136,6 +136,12 @@ def _raw_for_span(target: str, root: Path | None) -> RawText:
         path = paths.raw(target)
         if not os.path.lexists(path):
             raise Refusal(f"{target}: no such file, and no {raw_rel(target)} in the corpus at {paths.root}")
+    if not path.name.endswith(RAW_SUFFIX) and not path.is_dir():
+        # offsets count into the raw text only: offsets into an annotation or metadata file
+        # would be pasted as spans and be wrong everywhere
+        doc_id = path.name.removesuffix(META_SUFFIX).removesuffix(ANNOTATION_SUFFIX)
+        raise Refusal(f"{target}: span offsets count into a raw text (raw/<doc_id>.txt), not into this file; "
+                      f"for its document run: newscorpus span {doc_id} TEXT")
     shown = _shown(path)
     data = _read(path, shown)
     return RawText(path, shown, data, _decode(path, shown, data, EXIT_INVALID))
