@@ -383,3 +383,24 @@ def test_a_path_named_alone_gets_the_findings_of_the_whole_run(make_corpus, rel,
     about = sorted((d.code, d.message) for d in whole.diagnostics if d.path == rel)
     assert about and sorted((d.code, d.message) for d in alone.diagnostics) == about
     assert alone.ignored == []
+
+
+@pytest.mark.parametrize(
+    "pub, warned",
+    [
+        ({"latest": "2021-01"}, False),  # a day-precise id against a month-precise bound fits
+        ({"earliest": "2021-01-15"}, False),
+        ({"latest": "2020-12-31"}, True),
+        ({"earliest": "2021-01-16", "latest": "2021-01-20"}, True),
+        ({"value": "2021-01-15"}, False),
+    ],
+)
+def test_doc_id_date_is_compared_at_the_precision_both_have(pub, warned):
+    from newscorpus.validate import _File, _check_doc_id_date
+
+    f = _File("raw/x_2021-01-15_y.meta.json", "metadata")
+    f.data = {"doc_id": "x_2021-01-15_y", "publication_date": pub}
+    _check_doc_id_date(f)
+    assert bool(f.diagnostics) == warned
+    for d in f.diagnostics:
+        assert "None" not in d.message and "null" not in d.message

@@ -1306,18 +1306,25 @@ def _check_doc_id_date(f: _File) -> None:
         return  # not the DocId shape: L2 reports it
     doc_date, n = parts[1], len(parts[1])
     value, earliest, latest = pub.get("value"), pub.get("earliest"), pub.get("latest")
+
+    def fits(lo: str | None, hi: str | None) -> bool:  # compared at the precision both have
+        return (lo is None or lo[:len(doc_date)] <= doc_date[:len(lo)]) and (hi is None or doc_date[:len(hi)] <= hi[:len(doc_date)])
+
     if value:
-        if value[:n] == doc_date:
+        if fits(value, value):
             return
         stated, fix = f"publication_date.value {_q(value)}", value[:n]
     elif earliest or latest:
-        if (earliest or "0000")[:n] <= doc_date <= (latest or "9999")[:n]:
+        if fits(earliest, latest):
             return
-        stated, fix = f"publication_date {_q(earliest)}..{_q(latest)}", (earliest or latest)[:n]
+        stated = "publication_date " + " and ".join(f"{name} {_q(v)}" for name, v in (("earliest", earliest), ("latest", latest)) if v)
+        fix = earliest[:n] if earliest and latest and earliest[:n] == latest[:n] else None
     else:
         return  # no date known: nothing to compare
+    rename = (f"rename the document to the date {_q(fix)}" if fix else "rename the document to a date within that range") + (
+        ": its raw, metadata and annotation files, every pass's annotation file, the doc_id inside each, and its pin in annotated/splits.json if it has one")
     f.add("L5-doc-id-date", f"doc id {_q(doc_id)} carries the date {_q(doc_date)}, which does not fit {stated}", ("doc_id",),
-          hint=f"if the metadata is right, rename the document's raw, metadata and annotation files to the date {_q(fix)}, and the doc_id inside the metadata and annotation (the id's date is the publication date as far as it is known); otherwise correct the metadata")
+          hint=f"if the metadata is right, {rename} (the id's date is the publication date as far as it is known); otherwise correct the metadata")
 
 
 # =============================================================================== documents
@@ -1359,9 +1366,15 @@ def _sha256_hint(raw: _File, key: str) -> str:
             f"if {raw.rel} was committed with the recorded value, it has been edited: restore it from git (raw text is immutable)")
 
 
-def _line_ending_note(raw: _File) -> str:
-    """An editor or git's autocrlf that rewrote line endings is the usual way a raw file changes."""
-    return " (the raw file has CRLF line endings: an editor or git's core.autocrlf may have converted them)" if b"\r\n" in raw.bytes else ""
+def _line_ending_note(raw: _File, recorded: Any) -> str:
+    """Said only when it is the explanation: the file with its line endings converted back has
+    the recorded sha256 (an editor that saved the file with other line endings)."""
+    if not isinstance(recorded, str) or b"\r" not in raw.bytes and b"\n" not in raw.bytes:
+        return ""
+    for before, after, what in ((b"\r\n", b"\n", "CRLF"), (b"\n", b"\r\n", "LF")):
+        if before in raw.bytes and hashlib.sha256(raw.bytes.replace(before, after)).hexdigest() == recorded:
+            return f" (with its {what} line endings converted back it has the recorded sha256: an editor changed the line endings)"
+    return ""
 
 
 def _check_metadata(root: Path, meta: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None) -> bool:
@@ -1386,7 +1399,7 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     if meta.data["sha256"] != raw.sha256:
         meta.add(
             "L6-raw-sha256-mismatch",
-            f"sha256 {meta.data['sha256']} recorded here is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed, or this is the wrong sha256{_line_ending_note(raw)}",
+            f"sha256 {meta.data['sha256']} recorded here is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed, or this is the wrong sha256{_line_ending_note(raw, meta.data['sha256'])}",
             ("sha256",),
             hint=_sha256_hint(raw, "sha256"),
         )
@@ -1428,7 +1441,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registr
     if ann.data["raw_sha256"] != raw.sha256:
         ann.add(
             "L6-raw-sha256-mismatch",
-            f"raw_sha256 {ann.data['raw_sha256']} is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed after this annotation was made, or this is the wrong sha256; its spans are not checked{_line_ending_note(raw)}",
+            f"raw_sha256 {ann.data['raw_sha256']} is not the sha256 of {raw.rel}, {raw.sha256}: the raw file changed after this annotation was made, or this is the wrong sha256; its spans are not checked{_line_ending_note(raw, ann.data['raw_sha256'])}",
             ("raw_sha256",),
             hint=_sha256_hint(raw, "raw_sha256") + "; if the raw file was replaced deliberately, re-check every span first",
         )
