@@ -278,6 +278,7 @@ def test_new_refuses_options_that_do_not_fit(valid_corpus, capsys):
     raw_path = str(root / "raw" / f"{DOC}.txt")
     assert main(["new", raw_path, "--title", "Kovac wins"]) == 2
     assert "--title" in capsys.readouterr().err
+    assert main(["new", raw_path, "--title", ""]) == 2 and "--title: the text is empty" in capsys.readouterr().err
     assert main(["new", raw_path, "--publication-date", "2021-02-30"]) == 2
     assert "no day 30" in capsys.readouterr().err
     assert main(["new", raw_path, "--annotator", "Tester One"]) == 2

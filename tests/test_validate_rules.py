@@ -404,3 +404,18 @@ def test_doc_id_date_is_compared_at_the_precision_both_have(pub, warned):
     assert bool(f.diagnostics) == warned
     for d in f.diagnostics:
         assert "None" not in d.message and "null" not in d.message
+
+
+def test_a_decomposed_span_text_with_offsets_counted_in_it_is_explained(make_corpus):
+    """A tool that counted offsets in NFD text gives a longer span than the raw's NFC text."""
+    import unicodedata
+
+    from newscorpus.corpus import CorpusPaths
+
+    nfd = unicodedata.normalize("NFD", "Çavuşoğlu")
+    root = make_corpus([
+        {"op": "set", "file": "annotated/tinynews_2020-12-30_alpha-talks.json", "path": ["entities", 1, "text"], "value": nfd},
+        {"op": "set", "file": "annotated/tinynews_2020-12-30_alpha-talks.json", "path": ["entities", 1, "end"], "value": 25 + len(nfd)},
+    ])
+    (d,) = [d for d in validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L3-span-text-mismatch"]
+    assert "decomposed (NFD" in d.hint and "start=25, end=34" in d.hint

@@ -207,3 +207,8 @@ def test_json_syntax_errors_say_what_a_hand_edit_usually_did(text, says, line, c
     (finding,) = read_json_strict(text.encode("utf-8")).findings
     assert finding.kind == "syntax" and says in finding.message
     assert (finding.line, finding.column) == (line, column)
+
+
+def test_a_straight_quote_inside_a_string_is_named_not_called_a_missing_comma():
+    (finding,) = read_json_strict('{"text": "he said "hi" to me"}'.encode("utf-8")).findings
+    assert 'a " inside a string ends it' in finding.message

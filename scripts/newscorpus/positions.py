@@ -121,14 +121,22 @@ def _syntax_error(text: str, exc: json.JSONDecodeError) -> tuple[str, int, int]:
     message, line, column = f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno
     here = text[exc.pos:exc.pos + 1]
     before = text[:exc.pos].rstrip()
-    if here in "}]" and here and before.endswith(",") and exc.msg.startswith(("Expecting value", "Expecting property name")):
+    comma = None
+    if exc.msg.startswith("Illegal trailing comma"):  # Python 3.13 names it itself
+        comma = exc.pos if text[exc.pos:exc.pos + 1] == "," else len(before) - 1
+        here = text[comma + 1:].lstrip()[:1]
+    elif here in "}]" and here and before.endswith(",") and exc.msg.startswith(("Expecting value", "Expecting property name")):
         comma = len(before) - 1
+    if comma is not None:
         line = text.count("\n", 0, comma) + 1
         column = comma - (text.rfind("\n", 0, comma) + 1) + 1
         return f"JSON syntax error: a comma before the closing {here!r} (JSON allows no trailing comma; delete it)", line, column
     if here == "'" and exc.msg.startswith(("Expecting value", "Expecting property name")):
         return f"{message} (JSON strings and keys take double quotes \", not single quotes ')", line, column
     if exc.msg.startswith("Expecting ',' delimiter"):
+        if before.endswith('"') and here not in '"}],:' and here.strip():
+            # a string closed and text goes on: a straight quotation mark inside the text
+            return f'{message} (a " inside a string ends it: write it \\" or use curly quotes “ ”; the raw text decides which)', line, column
         return f"{message} (a comma is missing between two items, just before this place)", line, column
     return message, line, column
 

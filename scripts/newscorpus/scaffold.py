@@ -264,6 +264,8 @@ def _q(text: str) -> str:
 
 def find_span(raw: RawText, needle: str, what: str) -> dict:
     """The first occurrence of `needle` as a span; Refusal (exit 2) naming the option when absent."""
+    if not needle.strip():
+        raise Refusal(f"{what}: the text is empty or only whitespace; a span holds at least one non-space code point")
     found = occurrences(raw.text, needle)
     if not found:
         raise Refusal(f"{what}: {not_found_message(raw, needle, what)}")

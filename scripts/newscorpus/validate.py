@@ -762,8 +762,13 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
             f"the raw text at start={folded}, end={folded + len(stated)} reads {_q(actual, 40)}: it differs only in "
             "quotation marks, apostrophes or spaces (curly ’ “ ” vs straight ' \"); copy the text from the raw file"
         )
+    composed = unicodedata.normalize("NFC", stated)
     actual = raw[start:end] if 0 <= start < end <= len(raw) else ""
-    if actual and unicodedata.normalize("NFC", actual) == unicodedata.normalize("NFC", stated):
+    if composed != stated and actual != composed and raw[start:start + len(composed)] == composed:  # offsets counted in the decomposed text
+        return (f"this span's text is decomposed (NFD: a letter plus a combining accent) and the raw text composed (NFC): "
+                f"the raw text at start={start}, end={start + len(composed)} reads {_q(composed, 40)}; copy the text from the raw file "
+                "and count offsets in it, since they count the raw file's own code points")
+    if actual and unicodedata.normalize("NFC", actual) == composed:
         return ("the two texts differ only in Unicode normalisation: one has composed characters (NFC: 'é' is one code point), "
                 "the other decomposed ones (NFD: 'e' plus a combining accent); copy the text from the raw file as it is, "
                 "since offsets count the raw file's own code points")
