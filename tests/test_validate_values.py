@@ -212,3 +212,23 @@ def test_json_syntax_errors_say_what_a_hand_edit_usually_did(text, says, line, c
 def test_a_straight_quote_inside_a_string_is_named_not_called_a_missing_comma():
     (finding,) = read_json_strict('{"text": "he said "hi" to me"}'.encode("utf-8")).findings
     assert 'a " inside a string ends it' in finding.message
+
+
+@pytest.mark.parametrize(
+    "value, text, wrong",
+    [
+        ("2020-12-30", "December 30th", False),
+        ("2020-12-29", "December 30th", True),
+        ("2020-12-30", "30 December 2020", False),
+        ("2024-03-14", "Thursday", False),
+        ("2024-03-15", "Thursday", True),  # a Friday
+        ("2031", "2030", True),
+        ("2024-05-15", "March 15, 2024", True),
+        ("2021-05-03", "3 May", False),
+        ("2021", "next year", False),  # relative words state nothing checkable here
+        ("2020-W52", "the week ending on December 27th", False),  # not a calendar value
+        ("2020-12-31", "2020-12-30", True),
+    ],
+)
+def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
+    assert (values.date_text_problem("DATE", value, text) is not None) == wrong

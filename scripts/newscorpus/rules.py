@@ -291,6 +291,14 @@ TIME `YYYY-MM-DDThh:mm`; DURATION `PnY`, `PnM`, `PnW`, `PnD`, `PTnH`...; SET a d
 date pattern with X. The value must exist in the calendar (no 2020-02-30, no month 13, no
 week 53 in a year that has 52). Also applies to the temporal anchor and to the metadata's
 dates, where `earliest` must not be after `latest`."""),
+    Rule("L5-date-text-mismatch", "warning", 5, "a date's value disagrees with what its words state",
+         """A DATE value (YYYY, YYYY-MM, YYYY-MM-DD) must agree with what the span's own words state:
+a four-digit year, a month name, a day next to a month name ("30 December", "December
+30th"), a weekday (2024-03-15 is a Friday, so "Thursday" cannot be it), an ISO date written
+out. Relative words ("last week", "next year") state nothing here; resolving them is checked
+by reading (guidelines section 4). A warning, not an error, because articles contradict
+themselves (a weekday that does not fit the printed date): keep the reading chosen and say
+why in the date's `note`."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).

@@ -148,6 +148,55 @@ def timex_problem(date_type: str, value: str) -> str | None:
 # ----------------------------------------------------------------------------- numbers
 
 # Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
+# What a date's words state, to check its value against (L5-date-text-mismatch).
+_MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec")), start=1) for name in names}
+_WEEKDAYS = {name: i for i, names in enumerate((
+    ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thurs"),
+    ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))) for name in names}
+_CALENDAR_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_DATE_WORD = re.compile(r"(\d{4})-(\d{2})-(\d{2})|[A-Za-z]+|\d+(?:st|nd|rd|th)?")
+
+
+def date_text_problem(date_type: str, value: str, text: str) -> str | None:
+    """What the words of a calendar date state (year, month name, day next to a month name,
+    weekday) against its value, or None. Relative words state nothing here."""
+    m = _CALENDAR_VALUE.match(value) if date_type == "DATE" else None
+    if not m:
+        return None
+    year, month, day = (int(g) if g else None for g in m.groups())
+    words = [w.group(0) for w in _DATE_WORD.finditer(text)]
+    lower = [w.lower() for w in words]
+    for i, word in enumerate(words):
+        iso = _DATE_WORD.fullmatch(word)
+        if iso and iso.group(1):
+            stated = f"{iso.group(1)}-{iso.group(2)}-{iso.group(3)}"
+            return None if value == stated[:len(value)] else f"the text states {stated}"
+        if word.isdigit() and len(word) == 4 and year is not None and int(word) != year and 1000 <= int(word) <= 2999:
+            return f"the text states the year {word}, the value {year}"
+        named = _MONTHS.get(lower[i])
+        days = [int(d.group(1)) for j in (i - 1, i + 1) if 0 <= j < len(words) for d in [_DAY.match(words[j])] if d]  # "30 December", "December 30th"
+        if named is None or (lower[i] == "may" and not days):  # "may" is a month only next to a day
+            pass
+        elif month is not None and named != month:
+            return f"the text names {word} (month {named:02d}), the value month {month:02d}"
+        elif day is not None and days and days[0] != day:
+            return f"the text states day {days[0]}, the value day {day:02d}"
+        weekday = _WEEKDAYS.get(lower[i])
+        if weekday is not None and day is not None:
+            try:
+                actual = _dt.date(year, month, day).weekday()
+            except ValueError:
+                return None  # not a calendar date: L5-date-value-invalid says so
+            if actual != weekday:
+                names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+                return f"the text names {word}, but {value} is a {names[actual]}"
+    return None
+
+
 # Quotation marks, for the quote kinds (guidelines section 3). ’ and ' are apostrophes far more
 # often than quotation marks, so inside a span only the others show a quoted fragment; at a
 # direct quote's edges all of them count.
