@@ -232,3 +232,20 @@ def test_a_straight_quote_inside_a_string_is_named_not_called_a_missing_comma():
 )
 def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
     assert (values.date_text_problem("DATE", value, text) is not None) == wrong
+
+
+@pytest.mark.parametrize(
+    "text, unit, wrong",
+    [
+        ("€3.2 billion", "USD", True),
+        ("€3.2 billion", "EUR", False),
+        ("around $20 billion", "USD", False),
+        ("$5", "CAD", False),  # "$" names many dollars: only a currency with its own sign is ruled out
+        ("$20 billion", "EUR", True),
+        ("500 roubles", "RUB", False),
+        ("50 lira", "USD", True),
+        ("£2m", "GBP", False),
+    ],
+)
+def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong):
+    assert (values.currency_problem(text, unit) is not None) == wrong

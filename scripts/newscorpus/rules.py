@@ -332,6 +332,12 @@ significant digits, and the file then says so openly; add a note."""),
          """kind and unit agree (guidelines section 5): money takes an ISO 4217 currency code
 (USD, EUR, ..), percent takes `percent`, ordinal takes `ordinal`, count takes `count` or
 `times`, quantity takes a measure unit (degree, km, kg, ..)."""),
+    Rule("L5-currency-mismatch", "warning", 5, "a money claim's unit is not the currency its sign or word names",
+         """A money claim's `unit` is the ISO 4217 code of the currency the text names (guidelines
+section 5): "€3.2 billion" is EUR, "₺50" TRY, "500 roubles" RUB, "£2m" GBP (or another pound).
+"$" and "dollars" name many currencies (US, Canadian, Australian dollars, pesos), so they only
+rule out a unit whose currency has a sign or word of its own. A warning, because an article
+can name a currency loosely; if the unit is right, say why in the claim's note."""),
     Rule("L5-approximate-hedge", "warning", 5, "the approximate flag disagrees with the hedge words in the span",
          """`approximate` is true exactly when the span has an approximator such as 'around',
 'about', 'nearly', 'some', 'roughly', 'approximately', 'almost' (guidelines section 5).

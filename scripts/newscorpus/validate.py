@@ -1212,6 +1212,11 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
         problem = unit_problem(claim["kind"], claim["unit"], units)
         if problem:
             f.add("L5-numeric-kind-unit", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} does not fit kind {_q(claim['kind'])}: {problem}", ("numeric_claims", i, "unit"))
+        elif claim["kind"] == "money":
+            problem = values.currency_problem(text, claim["unit"])
+            if problem:
+                f.add("L5-currency-mismatch", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} disagrees with the currency the text names: {problem}", ("numeric_claims", i, "unit"),
+                      hint="set unit to the ISO 4217 code of the currency the text names (schema/vocabulary.schema.json lists the units)")
         hedge = values.hedge_word(text)
         if bool(hedge) != bool(claim["approximate"]):
             message = (

@@ -148,6 +148,37 @@ def timex_problem(date_type: str, value: str) -> str | None:
 # ----------------------------------------------------------------------------- numbers
 
 # Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
+# Currency signs and words that name one currency (or one family: the dollars), for
+# L5-currency-mismatch. "$" and "dollar" name many currencies, so they only rule out the
+# currencies that have a sign or word of their own.
+_CURRENCY_MARKS: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), frozenset(codes.split())) for pattern, codes in (
+        (r"€|\beuros?\b", "EUR"),
+        (r"₺|\blira(s)?\b", "TRY"),
+        (r"₽|\br[ou]bles?\b", "RUB"),
+        (r"₹|\brupees?\b", "INR PKR LKR NPR"),
+        (r"\byen\b", "JPY"),
+        (r"\byuan\b|\brenminbi\b", "CNY"),
+        (r"¥", "JPY CNY"),
+        (r"£|\bpounds? sterling\b", "GBP EGP LBP SYP SDG SSP FKP GIP SHP"),
+    )
+)
+_SIGNED_CODES = frozenset(code for _, codes in _CURRENCY_MARKS for code in codes) - {"EGP", "LBP", "SYP", "SDG", "SSP", "FKP", "GIP", "SHP", "PKR", "LKR", "NPR"}
+_DOLLAR = re.compile(r"\$|\bdollars?\b", re.IGNORECASE)
+
+
+def currency_problem(text: str, unit: str) -> str | None:
+    """What a money claim's currency sign or word says against its ISO 4217 unit, or None."""
+    for pattern, codes in _CURRENCY_MARKS:
+        found = pattern.search(text)
+        if found and unit not in codes:
+            return f"the text's {found.group(0)!r} is {' or '.join(sorted(codes))}, not {unit}"
+    found = _DOLLAR.search(text)
+    if found and unit in _SIGNED_CODES:
+        return f"the text's {found.group(0)!r} names a dollar (or peso) currency, not {unit}"
+    return None
+
+
 # What a date's words state, to check its value against (L5-date-text-mismatch).
 _MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
