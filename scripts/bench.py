@@ -347,6 +347,17 @@ def _synth_fingerprint() -> str:
     return hashlib.sha256(Path(synth.__file__).read_bytes() + (REPO / "schema" / "annotation.schema.json").read_bytes()).hexdigest()[:16]
 
 
+def _copy_repo_files(root: Path) -> None:
+    """The repository's schema/ and card template into the corpus, also when a kept corpus is
+    reused: they are code, not data, and a stale copy would make the build measure (or refuse
+    on) an old card template."""
+    for schema in sorted((REPO / "schema").glob("*.json")):
+        shutil.copy2(schema, root / "schema" / schema.name)
+    card = REPO / "DATASET_CARD.md"
+    if card.is_file():  # the build renders the card from the corpus's own template
+        shutil.copy2(card, root / "DATASET_CARD.md")
+
+
 def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fraction: float) -> tuple[Path, dict]:
     """The corpus under base/name, generated unless it already holds exactly this corpus."""
     from newscorpus.synth import generate_corpus
@@ -358,6 +369,7 @@ def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fract
         saved = json.loads(marker_path.read_text("utf-8"))
         if saved.get("params") == want:
             log(f"reusing corpus {root} ({args.docs} docs)")
+            _copy_repo_files(root)
             return root, saved["stats"]
     if root.exists():
         shutil.rmtree(root)
@@ -374,9 +386,7 @@ def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fract
 
     stats = generate_corpus(root, args.docs, args.seed, invalid_fraction, args.spans, jobs=args.jobs, progress=progress)
     seconds = time.perf_counter() - t0
-    card = REPO / "DATASET_CARD.md"
-    if card.is_file():  # the build renders the card from the corpus's own template
-        shutil.copy2(card, root / "DATASET_CARD.md")
+    _copy_repo_files(root)
     stats_d = stats.as_dict()
     stats_d["generate_seconds"] = round(seconds, 3)
     marker_path.write_text(json.dumps({"params": want, "stats": stats_d}, indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -164,3 +164,16 @@ def test_tree_memory_read_by_rss_is_flagged_not_mixed_in_silently(monkeypatch):
     table = bench.markdown([report])
     assert "| 1,000 | build (tree PSS partly RSS: smaps_rollup unreadable) | 4.00 |" in table
     assert "| 1,000 | validate | 1.00 |" in table
+
+
+def test_a_reused_benchmark_corpus_gets_the_current_card_and_schemas(tmp_path):
+    """A kept corpus is reused when its data would be the same; its copies of the card template
+    and schemas are code, refreshed, or the build measures (or refuses on) an old template."""
+    bench = _bench()
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "vocabulary.schema.json").write_text("{}", "utf-8")
+    (tmp_path / "DATASET_CARD.md").write_text("an old template", "utf-8")
+    bench._copy_repo_files(tmp_path)
+    assert (tmp_path / "DATASET_CARD.md").read_bytes() == (REPO / "DATASET_CARD.md").read_bytes()
+    for schema in (REPO / "schema").glob("*.json"):
+        assert (tmp_path / "schema" / schema.name).read_bytes() == schema.read_bytes()
