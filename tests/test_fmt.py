@@ -20,6 +20,7 @@ from newscorpus.validate import validate_corpus
 
 ALPHA = "tinynews_2020-12-30_alpha-talks"
 BETA = "tinynews_2021-01_beta-sanctions"
+REPO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "corpus"
 
 
 def fmt(*args: str) -> tuple[int, str, str]:
@@ -371,3 +372,24 @@ def test_a_named_symlinked_file_is_the_only_one_fmt_rewrites(make_corpus, tmp_pa
     code, out, _ = fmt(ann)
     assert code == 0 and out == f"reformatted {ann}\n"
     assert (root / meta).read_bytes() == meta_before
+
+
+def test_renumber_numbers_ids_in_text_order_and_follows_every_reference(make_corpus, monkeypatch):
+    """Ids spoilt the way inserting a span leaves them (t9 between t2 and t4, q7 for q2) and
+    their references: --renumber gives back the original file byte for byte."""
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([
+        {"op": "set", "file": ann, "path": ["dates", 2, "id"], "value": "t9"},
+        {"op": "set", "file": ann, "path": ["numeric_claims", 0, "date_id"], "value": "t9"},
+        {"op": "set", "file": ann, "path": ["quotes", 1, "id"], "value": "q7"},
+        {"op": "set", "file": ann, "path": ["quotes", 2, "continues"], "value": "q7"},
+    ])
+    monkeypatch.chdir(root)
+    original = (REPO_FIXTURE / ann).read_bytes()
+    assert {d.code for d in validate_corpus(CorpusPaths(root)).diagnostics} >= {"L4-id-order"}
+    code, out, _ = fmt(ann)  # plain fmt never changes content
+    assert code == 0 and (root / ann).read_bytes() != original
+    code, out, _ = fmt("--renumber", ann)
+    assert code == 0 and out == f"reformatted {ann}\n"
+    assert (root / ann).read_bytes() == original
+    assert fmt("--renumber", "--check")[0] == 0  # nothing left to renumber anywhere

@@ -139,20 +139,56 @@ def _files_touched(paths: CorpusPaths, targets: list[Path] | None) -> tuple[list
     return sorted(found.items()), selection.ignored
 
 
-def format_bytes(data: bytes, schema: dict) -> tuple[bytes | None, str | None]:
-    """(canonical bytes, None), or (None, why the file cannot be formatted)."""
+# Layers whose ids are numbered in text order (L4-id-order), and the fields that name those ids.
+RENUMBERED_LAYERS = ("zones", "entities", "quotes", "dates", "numeric_claims")
+ID_REFERENCES = (("numeric_claims", "date_id", "dates"), ("numeric_claims", "quote_id", "quotes"), ("quotes", "continues", "quotes"))
+
+
+def renumber(data: Any) -> Any:
+    """An annotation with each layer's ids numbered in text order (its prefix letter kept) and
+    every reference to them updated; anything not of that shape is left as it is."""
+    if not isinstance(data, dict):
+        return data
+    mapping: dict[str, dict[str, str]] = {}
+    for layer in RENUMBERED_LAYERS:
+        items = data.get(layer)
+        if not isinstance(items, list) or not all(isinstance(o, dict) and isinstance(o.get("id"), str) and len(o["id"]) > 1
+                                                   and o["id"][1:].isdigit() and isinstance(o.get("start"), int) and isinstance(o.get("end"), int)
+                                                   for o in items):
+            continue
+        prefixes = {o["id"][0] for o in items}
+        if len(prefixes) != 1 or len({o["id"] for o in items}) != len(items):
+            continue  # mixed prefixes or a duplicate id: L4 reports it; guessing would lose a reference
+        prefix = prefixes.pop()
+        ordered = sorted(items, key=lambda o: (o["start"], o["end"], int(o["id"][1:])))
+        mapping[layer] = {o["id"]: f"{prefix}{n}" for n, o in enumerate(ordered, start=1)}
+    if not any(old != new for m in mapping.values() for old, new in m.items()):
+        return data
+    out = dict(data)
+    for layer, ids in mapping.items():
+        out[layer] = [{**o, "id": ids[o["id"]]} for o in data[layer]]
+    for layer, key, target in ID_REFERENCES:
+        if layer in out and target in mapping:
+            out[layer] = [{**o, key: mapping[target].get(o[key], o[key])} if isinstance(o.get(key), str) else o for o in out[layer]]
+    return out
+
+
+def format_bytes(data: bytes, schema: dict, renumbered: bool = False) -> tuple[bytes | None, str | None]:
+    """(canonical bytes, None), or (None, why the file cannot be formatted). `renumbered`: ids
+    numbered in text order first (`renumber`), the one change of content fmt makes."""
     result = read_json_strict(data)
     if result.findings:
         finding = result.findings[0]
         where = f"{finding.line}:{finding.column}: " if finding.line else ""
         return None, f"{where}{finding.message}"
+    content = renumber(result.data) if renumbered else result.data
     try:
-        text = canonical_dumps(result.data, schema)
+        text = canonical_dumps(content, schema)
         encoded = text.encode("utf-8")
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
         return None, f"cannot be written canonically: {exc}"
     again = read_json_strict(encoded)
-    if again.findings or not content_equal(result.data, again.data):
+    if again.findings or not content_equal(content, again.data):
         return None, "canonical layout would change the content (a bug in the formatter); file left as it is"
     return encoded, None
 
@@ -173,6 +209,10 @@ def _os_problem(exc: OSError) -> str:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the whole corpus)")
     parser.add_argument("--check", action="store_true", help="only report files that are not in canonical layout (exit 1 if any)")
+    parser.add_argument("--renumber", action="store_true",
+                        help="also number each layer's ids of annotation files in text order (z1, e1, q1, t1, n1, ...) and update every "
+                             "date_id, quote_id and continues that names them (L4-id-order); ids named outside the file, in notes or "
+                             "annotated/ADJUDICATION.md, are not updated")
     parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
 
 
@@ -210,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
             failed.append(rel)
             print(f"{rel}: error: cannot read: {exc.strerror or exc}", file=sys.stderr)
             continue
-        new, problem = format_bytes(data, schemas[SCHEMA_FOR_KIND[kind]])
+        new, problem = format_bytes(data, schemas[SCHEMA_FOR_KIND[kind]], renumbered=args.renumber and kind == "annotation")
         if problem:
             failed.append(rel)
             print(f"{rel}:{problem if problem[:1].isdigit() else ' ' + problem} (not formatted; run `newscorpus validate {rel}`)", file=sys.stderr)

@@ -225,7 +225,8 @@ are unique in the registry. Renumber one of the two (and every reference to it).
     Rule("L4-id-order", "warning", 4, "ids are not numbered in text order",
          """Within each layer ids are numbered in text order (guidelines section 0): the span that
 starts first is e1, the next e2, and so on; a span inserted later means renumbering the
-ones after it, and every reference to them (date_id, quote_id, continues). A warning, not
+ones after it, and every reference to them (date_id, quote_id, continues): `newscorpus fmt
+--renumber FILE` does both (ids named outside the file, as in ADJUDICATION.md, are not updated). A warning, not
 an error, because an id carries no meaning: the data is right either way, but numbered ids
 keep files comparable between annotators, so renumber before the pull request is merged."""),
     Rule("L4-unknown-entity-id", "error", 4, "an entity id is not in the entity registry",

@@ -1018,7 +1018,7 @@ def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
                 if cur < prev:
                     index = next(i for i, o in enumerate(data[layer]) if o is obj)
                     f.add("L4-id-order", f"{layer}: {obj['id']} comes after {obj['id'][0]}{prev} in the text but has a lower number", (layer, index, "id"),
-                          hint="renumber this layer's ids in text order, and every date_id, quote_id and continues that names them")
+                          hint=f"`newscorpus fmt --renumber {f.rel}` numbers the ids in text order and updates every date_id, quote_id and continues that names them")
                     break
     entity_at: dict[tuple[int, int], dict] = {}
     for i, ent in enumerate(data.get("entities", [])):
