@@ -92,6 +92,12 @@ def test_span_by_doc_id_all_and_after(valid_corpus, capsys, monkeypatch):
     assert main(["span", DOC, "Kovač", "--after", str(starts[0] + 1), "--nth", "3"]) == 1
     lines, err = out_lines(capsys)
     assert lines == [] and "occurs 3 times" in err and "2 of them at or after" in err
+    # --before: only occurrences that end by then; with --after, the ones inside a stretch
+    assert main(["span", DOC, "Kovač", "--after", str(starts[0] + 1), "--before", str(starts[2] + 4), "--all"]) == 0
+    lines, err = out_lines(capsys)
+    assert [json.loads(line)["start"] for line in lines] == [starts[1]]
+    assert "occurrence 2 of 3 (the 1st at or after offset" in err and f"ending by offset {starts[2] + 4}" in err
+    assert main(["span", DOC, "Kovač", "--after", "5", "--before", "5"]) == 2
 
 
 @pytest.mark.parametrize(

@@ -287,6 +287,8 @@ def configure_span(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--nth", type=int, default=1, metavar="N", help="the Nth occurrence (default 1), counted from --after")
     which.add_argument("--all", action="store_true", help="every occurrence, one line each")
     parser.add_argument("--after", type=int, default=0, metavar="OFFSET", help="only occurrences starting at or after this code-point offset")
+    parser.add_argument("--before", type=int, default=None, metavar="OFFSET",
+                        help="only occurrences ending at or before this offset (with --after: inside a span, e.g. a quote's cue: --after START --before END of the sentence)")
     parser.add_argument("--root", type=Path, default=None, help="corpus root for a doc_id (default: found at or above the working directory)")
 
 
@@ -295,8 +297,9 @@ def run_span(args: argparse.Namespace) -> int:
     if not args.text:
         _say("newscorpus span: TEXT is empty; a span has at least one code point", sys.stderr)
         return EXIT_USAGE
-    if args.nth < 1 or args.after < 0:
-        _say(f"newscorpus span: {'--nth must be at least 1' if args.nth < 1 else '--after must not be negative'}", sys.stderr)
+    if args.nth < 1 or args.after < 0 or (args.before is not None and args.before <= args.after):
+        problem = "--nth must be at least 1" if args.nth < 1 else "--after must not be negative" if args.after < 0 else "--before must be greater than --after"
+        _say(f"newscorpus span: {problem}", sys.stderr)
         return EXIT_USAGE
     try:
         raw = _raw_for_span(args.target, args.root)
@@ -306,14 +309,14 @@ def run_span(args: argparse.Namespace) -> int:
     if args.text != args.text.strip():
         _say("note: TEXT starts or ends with whitespace, which no span may (L3-span-whitespace)", sys.stderr)
     found = occurrences(raw.text, args.text)
-    after = [s for s in found if s >= args.after]
-    where = f" at or after offset {args.after}" if args.after else ""
+    after = [s for s in found if s >= args.after and (args.before is None or s + len(args.text) <= args.before)]
+    bounded = bool(args.after) or args.before is not None
+    where = (f" at or after offset {args.after}" if args.after else "") + (f"{' and' if args.after else ''} ending by offset {args.before}" if args.before is not None else "")
     if not found:
         _say(f"newscorpus span: {not_found_message(raw, args.text, 'newscorpus span ' + shlex.quote(args.target))}", sys.stderr)
         return EXIT_INVALID
     lines = LineIndex(raw.text)
     listing = ", ".join(f"{s} (line {lines.line_col(s)[0]})" for s in found[:10]) + (", …" if len(found) > 10 else "")
-    skipped = len(found) - len(after)
     if args.all:
         chosen = list(range(len(after)))  # indices into `after`
     elif args.nth <= len(after):
@@ -321,7 +324,7 @@ def run_span(args: argparse.Namespace) -> int:
     else:
         chosen = []
     if not chosen:
-        some = f", {len(after)} of them{where}" if args.after else ""
+        some = f", {len(after)} of them{where}" if bounded else ""
         _say(f"newscorpus span: {_q(args.text)} occurs {_plural(len(found), 'time')} in {raw.shown} (at offsets {listing}){some}, "
              f"so there is no {_ordinal(args.nth)}", sys.stderr)
         return EXIT_INVALID
@@ -333,8 +336,8 @@ def run_span(args: argparse.Namespace) -> int:
         except UnicodeEncodeError:  # a terminal that cannot show the text: the same JSON, escaped
             print(json.dumps(span, ensure_ascii=True, separators=(", ", ": ")))
         line, column = lines.line_col(start)
-        rank = f" (the {_ordinal(i + 1)}{where})" if args.after else ""
-        _say(f"{raw.shown}:{line}:{column}: occurrence {skipped + i + 1} of {len(found)}{rank}", sys.stderr)
+        rank = f" (the {_ordinal(i + 1)}{where})" if bounded else ""
+        _say(f"{raw.shown}:{line}:{column}: occurrence {found.index(start) + 1} of {len(found)}{rank}", sys.stderr)
     return EXIT_OK
 
 
