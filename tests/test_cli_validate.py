@@ -483,3 +483,18 @@ def test_an_unusable_raw_file_lists_the_checks_it_kept_from_running(make_corpus)
     report = json.loads(run_cli("validate", "--format", "json", cwd=root).stdout)
     assert report["not_run"][f"annotated/{ALPHA}.json"][0] == "spans (L3)"
     assert report["not_run"][f"raw/{ALPHA}.meta.json"][0] == "sizes (L6)"
+
+
+def test_registry_alone_judges_only_the_files_the_registry_serves(make_corpus):
+    """A pass with its own registry (ann-y) is judged against that one, whether the corpus
+    registry is validated alone or with the whole corpus: both runs agree."""
+    pass_y = f"annotated/passes/ann-y/{BETA}.json"
+    data = json.loads((make_corpus([]) / pass_y).read_text("utf-8"))
+    i = next(i for i, e in enumerate(data["entities"]) if e["entity_id"] == "reuters")
+    root = make_corpus([{"op": "set", "file": pass_y, "path": ["entities", i, "entity_id"], "value": "s-400"},
+                        {"op": "set", "file": pass_y, "path": ["entities", i, "label"], "value": "PRODUCT"}])
+    alone = validate.validate_corpus(CorpusPaths(root), [root / "annotated" / "entity_registry.json"])
+    whole = validate.validate_corpus(CorpusPaths(root))
+    assert [d for d in alone.diagnostics if d.code == "L6-alias-missing"] == []
+    assert [(d.code, d.path) for d in whole.diagnostics if d.code == "L6-alias-missing"] == [
+        ("L6-alias-missing", "annotated/passes/ann-y/entity_registry.json")]

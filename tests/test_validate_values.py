@@ -180,6 +180,9 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
         ("mixed", "the sanctions were a mistake", True),
         ("mixed", "the sanctions were ‘a mistake’", False),  # British single marks
         ("indirect", "the US had made a ‘mistake’", True),
+        ("indirect", "he said the ‘90s were better for business", False),  # a mis-curled apostrophe
+        ("indirect", "fans rock ‘n’ roll all night", False),
+        ("mixed", "he said the ‘90s were better for business", True),
     ],
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):
@@ -228,6 +231,12 @@ def test_a_straight_quote_inside_a_string_is_named_not_called_a_missing_comma():
         ("2021", "next year", False),  # relative words state nothing checkable here
         ("2020-W52", "the week ending on December 27th", False),  # not a calendar value
         ("2020-12-31", "2020-12-30", True),
+        ("2020", "2019-20", False),  # a range or a fiscal year: the annotator decides which part
+        ("2019", "between 2019 and 2021", False),
+        ("2023", "2022–23", False),
+        ("2020", "fiscal 2021", False),
+        ("2021-01-04", "the sun", False),  # lower-case "sun", "sat", "mar" are words, not names
+        ("2021-01-03", "Sunday, 3 January 2021", False),
     ],
 )
 def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
@@ -243,6 +252,8 @@ def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
         ("$5", "CAD", False),  # "$" names many dollars: only a currency with its own sign is ruled out
         ("$20 billion", "EUR", True),
         ("500 roubles", "RUB", False),
+        ("500 roubles", "USD", True),
+        ("500 rubles", "USD", True),
         ("50 lira", "USD", True),
         ("£2m", "GBP", False),
     ],

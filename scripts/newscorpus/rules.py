@@ -288,16 +288,18 @@ explaining why not."""),
     Rule("L5-date-value-invalid", "error", 5, "a date value is not a valid ISO 8601 / TIMEX3 value",
          """Date values follow guidelines section 4: DATE `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-Www`
 (also `YYYY-Qn`, seasons `YYYY-SP|SU|FA|WI`, and `PRESENT_REF`, `PAST_REF`, `FUTURE_REF`);
-TIME `YYYY-MM-DDThh:mm`; DURATION `PnY`, `PnM`, `PnW`, `PnD`, `PTnH`...; SET a duration or a
+TIME `YYYY-MM-DDThh:mm` or a part of the day `YYYY-MM-DDTMO|AF|EV|NI`; DURATION `PnY`, `PnM`, `PnW`, `PnD`, `PTnH`...; SET a duration or a
 date pattern with X. The value must exist in the calendar (no 2020-02-30, no month 13, no
 week 53 in a year that has 52). Also applies to the temporal anchor and to the metadata's
 dates, where `earliest` must not be after `latest`."""),
     Rule("L5-date-text-mismatch", "warning", 5, "a date's value disagrees with what its words state",
          """A DATE value (YYYY, YYYY-MM, YYYY-MM-DD) must agree with what the span's own words state:
-a four-digit year, a month name, a day next to a month name ("30 December", "December
-30th"), a weekday (2024-03-15 is a Friday, so "Thursday" cannot be it), an ISO date written
-out. Relative words ("last week", "next year") state nothing here; resolving them is checked
-by reading (guidelines section 4). A warning, not an error, because articles contradict
+a four-digit year, a month name ("May" only next to a day), a day next to a month name ("30
+December", "December 30th"), a weekday (2024-03-15 is a Friday, so "Thursday" cannot be it),
+an ISO date written out; abbreviations count when capitalised ("Mar", not "mar"). Spans with a
+year range or two years ("2019-20", "between 2019 and 2021") and fiscal years are left to the
+annotator. Relative words ("last week", "next year") state nothing here; resolving them is
+checked by reading (guidelines section 4). A warning, not an error, because articles contradict
 themselves (a weekday that does not fit the printed date): keep the reading chosen and say
 why in the date's `note`."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",

@@ -537,7 +537,7 @@ class _KeyOrder:
                 return "[\n" + pad + (",\n" + pad).join(lines) + "\n" + "  " * level + "]"
             if any(isinstance(v, (dict, list)) for v in value):
                 return "[\n" + ",\n".join(f"{pad}{self._emit(v, items, level + 1)}" for v in value) + "\n" + "  " * level + "]"
-        return _jsonio._one_line(_jsonio.canonical_number(value))
+        return _jsonio._one_line(_jsonio.canonical_numbers(value))
 
     def _span_lines(self, value: list, items: Any) -> list[str] | None:
         """A span list's one-line items in canonical order, or None if `value` is not a span
@@ -1544,7 +1544,8 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     result.entity_ids_used = frozenset(_entity_ids_used(result.metadata) | _entity_ids_used(result.annotation))
     # a mention's text is a spelling only once its span is right (L3 passed): a wrong text is
     # reported as a span error, not again as a registry gap
-    spans_ok = ann is None or (ann.data is not None and not {"spans (L3)", "references (L4)"} & set(ann.not_run))
+    spans_ok = ann is None or (ann.data is not None and "spans (L3)" not in ann.not_run
+                               and not any(d.code.startswith("L3-") and (d.json_path or "").startswith("$.entities") for d in ann.diagnostics))
     result.spellings_complete = spans_ok
     result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | (_spellings_used(result.annotation) if spans_ok else set()))
     return result
@@ -1821,13 +1822,14 @@ SpellingUse = dict[tuple[str, str], list]
 
 
 def _note_spellings(into: SpellingUse, uses: Iterable[tuple[str, str, bool]], rel: str) -> None:
+    """Fold one file's spellings in; only mentions count files and name the first one (a
+    publisher name in the metadata makes a spelling used, not a mention's)."""
     for eid, text, mention in uses:
-        use = into.get((eid, text))
-        if use is None:
-            into[(eid, text)] = [1, rel, mention]
-        else:
+        use = into.setdefault((eid, text), [0, None, False])
+        if mention:
             use[0] += 1
-            use[2] = use[2] or mention
+            use[1] = use[1] or rel
+            use[2] = True
 
 
 def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], SpellingUse, bool]:
@@ -1870,7 +1872,7 @@ def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse
         same = [a for a in entry.get("aliases", ()) if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", text)]
         found.append(Diagnostic(
             "L6-alias-missing", "warning", state.rel,
-            f"{_q(text, 40)}, the spelling of mentions linked to {_q(eid)} in {_n(docs, 'document')} (first: {first}), is not among its aliases"
+            f"{_q(text, 40)}, the spelling of mentions linked to {_q(eid)} in {_n(docs, 'annotation file')} (first: {first}), is not among its aliases"
             + (f"; the alias {_q(same[0])} looks the same but is composed differently (NFC vs NFD): the raw text's form is the one to list" if same else ""),
             line=line, column=column, json_path=format_path(where),
             hint=f"add {_q(text)} to the aliases of {_q(eid)}, or link those mentions to the entity they name",
@@ -2211,7 +2213,8 @@ def validate_corpus(
     spellings_scan: SpellingUse = {}
     if selection.registry and not selection.whole:
         rels = [annotation_rel(d) for d in paths.annotation_doc_ids()] + [meta_rel(d) for d in paths.meta_doc_ids()]
-        rels += [annotation_rel(d, a) for a in annotators_all if a not in pass_states for d in pass_doc_ids(paths, a)]
+        # passes with a registry of their own are judged against it, not against this one
+        rels += [annotation_rel(d, a) for a in annotators_all if not os.path.lexists(root / registry_rel(a)) for d in pass_doc_ids(paths, a)]
         used_scan, spellings_scan, scan_complete = _scan_used_ids(root, rels)
         if corpus_registry.labels is not None:
             extra_docs = set()
@@ -2276,8 +2279,9 @@ def validate_corpus(
             for owner in owners:
                 used |= used_by[owner]
                 for pair, (docs, first, mention) in spelled_by[owner].items():
-                    use = spellings.setdefault(pair, [0, first, False])
+                    use = spellings.setdefault(pair, [0, None, False])
                     use[0] += docs
+                    use[1] = use[1] or first
                     use[2] = use[2] or mention
             # some file's entity ids are unknown: "unused" would be a guess
             complete = not any(owner in ids_unknown for owner in owners)

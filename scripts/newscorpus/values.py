@@ -155,7 +155,7 @@ _CURRENCY_MARKS: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), frozenset(codes.split())) for pattern, codes in (
         (r"€|\beuros?\b", "EUR"),
         (r"₺|\blira(s)?\b", "TRY"),
-        (r"₽|\br[ou]bles?\b", "RUB"),
+        (r"₽|\br(?:ou|u|o)bles?\b", "RUB"),
         (r"₹|\brupees?\b", "INR PKR LKR NPR"),
         (r"\byen\b", "JPY"),
         (r"\byuan\b|\brenminbi\b", "CNY"),
@@ -187,7 +187,10 @@ _MONTHS = {name: i for i, names in enumerate((
 _WEEKDAYS = {name: i for i, names in enumerate((
     ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thurs"),
     ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))) for name in names}
+_FULL_NAMES = frozenset(("january", "february", "march", "april", "june", "july", "august", "september", "october",
+                         "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _CALENDAR_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_YEAR_RANGE = re.compile(r"\b\d{4}\s*[-–/]\s*\d{2}\b(?![-–/]\d)")  # 2019-20, 2022–23 (not 2020-12-30)
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _DATE_WORD = re.compile(r"(\d{4})-(\d{2})-(\d{2})|[A-Za-z]+|\d+(?:st|nd|rd|th)?")
 
@@ -201,6 +204,9 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
     year, month, day = (int(g) if g else None for g in m.groups())
     words = [w.group(0) for w in _DATE_WORD.finditer(text)]
     lower = [w.lower() for w in words]
+    years = [w for w in words if w.isdigit() and len(w) == 4]
+    if len(years) > 1 or _YEAR_RANGE.search(text) or {"fiscal", "fy"} & set(lower):
+        return None  # a range or a fiscal year: which part the value names is the annotator's call
     for i, word in enumerate(words):
         iso = _DATE_WORD.fullmatch(word)
         if iso and iso.group(1):
@@ -208,15 +214,16 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
             return None if value == stated[:len(value)] else f"the text states {stated}"
         if word.isdigit() and len(word) == 4 and year is not None and int(word) != year and 1000 <= int(word) <= 2999:
             return f"the text states the year {word}, the value {year}"
-        named = _MONTHS.get(lower[i])
+        full_word = lower[i] in _FULL_NAMES or word[:1].isupper()  # "sun", "sat", "mar" in lower case are words
+        named = _MONTHS.get(lower[i]) if full_word else None
         days = [int(d.group(1)) for j in (i - 1, i + 1) if 0 <= j < len(words) for d in [_DAY.match(words[j])] if d]  # "30 December", "December 30th"
         if named is None or (lower[i] == "may" and not days):  # "may" is a month only next to a day
             pass
         elif month is not None and named != month:
-            return f"the text names {word} (month {named:02d}), the value month {month:02d}"
+            return f"the text names {word} (month {named}), the value month {month}"
         elif day is not None and days and days[0] != day:
-            return f"the text states day {days[0]}, the value day {day:02d}"
-        weekday = _WEEKDAYS.get(lower[i])
+            return f"the text states day {days[0]}, the value day {day}"
+        weekday = _WEEKDAYS.get(lower[i]) if full_word else None
         if weekday is not None and day is not None:
             try:
                 actual = _dt.date(year, month, day).weekday()
@@ -233,7 +240,12 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
 # direct quote's edges all of them count.
 OPENING_MARKS = "“\"‘'«„‹"
 CLOSING_MARKS = "”\"’'»“›"
-QUOTING_MARKS = frozenset("“”\"«»„‘‹›")
+QUOTING_MARKS = frozenset("“”\"«»„‹›")
+_SINGLE_QUOTED = re.compile(r"‘(?![0-9]|n’)[^’]+’")  # ‘a mistake’, not ‘90s or rock ‘n’ roll
+
+
+def _has_quoted_fragment(text: str) -> bool:
+    return bool(QUOTING_MARKS.intersection(text)) or bool(_SINGLE_QUOTED.search(text))
 
 
 def quote_kind_problem(kind: str, text: str, continued: bool = False) -> str | None:
@@ -244,10 +256,10 @@ def quote_kind_problem(kind: str, text: str, continued: bool = False) -> str | N
         if not (text[:1] and text[0] in OPENING_MARKS and (continued or text[-1] in CLOSING_MARKS)):
             return "a direct quote's span runs from the opening quotation mark to the closing one, both included"
     elif kind == "indirect":
-        if QUOTING_MARKS.intersection(text):
+        if _has_quoted_fragment(text):
             return "an indirect quote has no quotation marks: with a quoted fragment it is mixed, all quoted it is direct"
     elif kind == "mixed":
-        if not QUOTING_MARKS.intersection(text):
+        if not _has_quoted_fragment(text):
             return "a mixed quote contains a quoted fragment, but this span has no quotation marks: without one it is indirect"
     return None
 
