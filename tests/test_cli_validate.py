@@ -498,3 +498,11 @@ def test_registry_alone_judges_only_the_files_the_registry_serves(make_corpus):
     assert [d for d in alone.diagnostics if d.code == "L6-alias-missing"] == []
     assert [(d.code, d.path) for d in whole.diagnostics if d.code == "L6-alias-missing"] == [
         ("L6-alias-missing", "annotated/passes/ann-y/entity_registry.json")]
+
+
+def test_a_date_whose_note_explains_its_reading_is_not_reported_against_its_words(make_corpus):
+    ann = f"annotated/{ALPHA}.json"
+    wrong = [{"op": "set", "file": ann, "path": ["dates", 1, "value"], "value": "2020-12-29"}]
+    assert {d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(wrong))).diagnostics} == {"L5-date-text-mismatch"}
+    noted = wrong + [{"op": "set", "file": ann, "path": ["dates", 1, "note"], "value": "the article's weekday contradicts its date line; the date line is taken"}]
+    assert validate.validate_corpus(CorpusPaths(make_corpus(noted))).diagnostics == []

@@ -301,7 +301,7 @@ year range or two years ("2019-20", "between 2019 and 2021") and fiscal years ar
 annotator. Relative words ("last week", "next year") state nothing here; resolving them is
 checked by reading (guidelines section 4). A warning, not an error, because articles contradict
 themselves (a weekday that does not fit the printed date): keep the reading chosen and say
-why in the date's `note`."""),
+why in the date's `note`; a date with a note is not reported."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).

@@ -1176,9 +1176,9 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   hint="`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
             stated = values.date_text_problem(date["type"], date["value"], date["text"])
-            if stated:
+            if stated and not date.get("note"):  # a note says why the reading differs from the words
                 f.add("L5-date-text-mismatch", f"{date['id']} {_q(date['text'], 30)}: value {_q(date['value'])} disagrees with its words: {stated}", ("dates", i, "value"),
-                      hint="correct the value; if the article itself contradicts itself (a weekday that does not fit its date), keep the reading you chose and say why in the date's note")
+                      hint="correct the value; if the article contradicts itself (a weekday that does not fit its date), keep the reading you chose and say why in the date's note, which ends this warning")
     anchor = data["temporal_anchor"]["value"]
     problem = values.iso_date_problem(anchor)
     if problem:
