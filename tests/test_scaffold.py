@@ -294,3 +294,16 @@ def test_new_refuses_options_that_do_not_fit(valid_corpus, capsys):
     assert main(["new", str(outside), "--root", str(root)]) == 2
     assert "must be saved as raw/<doc_id>.txt" in capsys.readouterr().err
     assert not (root / "raw" / f"{DOC}.meta.json").exists() and not (root / "annotated" / f"{DOC}.json").exists()
+
+
+def test_entity_searches_ids_names_and_aliases_ignoring_case_and_accents(valid_corpus, capsys):
+    root = str(valid_corpus)
+    assert main(["entity", "cavusoglu", "--root", root]) == 0  # the registry spells it Çavuşoğlu
+    out = capsys.readouterr().out
+    assert out.startswith("mevlut-cavusoglu  PERSON  Mevlüt Çavuşoğlu") and out.count("\n") == 1
+    assert main(["entity", "Zoë Ødegaard", "--root", root]) == 1
+    err = capsys.readouterr().err
+    assert "no registry entry matches" in err and "'zoe-odegaard'" in err
+    (valid_corpus / "annotated" / "entity_registry.json").write_text("[]", "utf-8")
+    assert main(["entity", "x", "--root", root]) == 1 and "run `newscorpus validate" in capsys.readouterr().err
+    assert main(["entity", "  ", "--root", root]) == 2

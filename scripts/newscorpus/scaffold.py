@@ -541,3 +541,52 @@ def run_new(args: argparse.Namespace) -> int:
     _say(f"then annotate by {GUIDELINES_REL} (`newscorpus span {doc_id} TEXT` gives the offsets of any text), and run:")
     _say(f"  newscorpus validate {shlex.quote(_shown(raw.path))}")
     return EXIT_OK
+
+
+# =============================================================================== entity
+
+
+def _loose(text: str) -> str:
+    """`text` with every fold applied (normalisation, quotation marks, case, accents): what a
+    search of the registry should ignore."""
+    return _fold(text, [fold for _, fold in _FOLDS])[0]
+
+
+def suggested_id(name: str) -> str:
+    """A registry id for a new entry, by the guidelines' rule (§2): lower-case ASCII words of
+    the name joined by '-' (accents dropped, ø → o, æ → ae)."""
+    return "-".join(re.findall(r"[a-z0-9]+", _loose(name).encode("ascii", "ignore").decode("ascii")))
+
+
+def configure_entity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", metavar="TEXT", help="a name, alias or id, or part of one")
+    parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
+
+
+def run_entity(args: argparse.Namespace) -> int:
+    """Search the entity registry before adding an entry (guidelines §2): every entry whose id,
+    name or an alias holds TEXT, ignoring case, accents and quotation-mark style."""
+    if not args.text.strip():
+        _say("newscorpus entity: TEXT is empty", sys.stderr)
+        return EXIT_USAGE
+    try:
+        paths = find_root(args.root)
+    except CorpusNotFound as exc:
+        _say(f"newscorpus entity: {exc}", sys.stderr)
+        return EXIT_USAGE
+    registry_path = paths.root / ANNOTATED_DIR / "entity_registry.json"
+    try:
+        entries = json.loads(registry_path.read_bytes().decode("utf-8"))["entities"]
+        rows = [(e["id"], e["label"], e["name"], list(e.get("aliases", ()))) for e in entries]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
+        return EXIT_INVALID
+    needle = _loose(args.text.strip())
+    found = [r for r in rows if any(needle in _loose(str(s)) for s in (r[0], r[2], *r[3]))]
+    for eid, label, name, aliases in found:
+        _say(f"{eid}  {label}  {name}" + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
+    if not found:
+        _say(f"newscorpus entity: no registry entry matches {_q(args.text)}; a new entry's id by the guidelines (§2) would be "
+             f"{suggested_id(args.text)!r} if {_q(args.text)} is the referent's full English name", sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
