@@ -998,9 +998,8 @@ def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None,
     )
 
 
-def _check_annotation_refs(f: _File, registry: RegistryState) -> bool:
+def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
     data = f.data
-    labels = registry.labels
     before = f.error_count()
     seen: dict[str, tuple] = {}
     for layer in ("zones",) + SPAN_LAYERS:
@@ -1436,7 +1435,7 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     _check_metadata_values(meta)
 
 
-def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, registry: RegistryState, meta: dict | None) -> None:
+def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None) -> None:
     if not _load_json(root, ann):
         ann.stop_before("schema (L2)")
         return
@@ -1444,12 +1443,12 @@ def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, re
         ann.stop_before("spans (L3)")
         return
     _check_doc_id_field(ann, doc_id)
-    _check_annotation_content(root, ann, raw, registry, meta)
+    _check_annotation_content(root, ann, raw, labels, meta)
     if not ann.error_count():
         _check_canonical(root, ann)  # layout matters once the content is right; errors come first
 
 
-def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registry: RegistryState, meta: dict | None) -> None:
+def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels: dict[str, str] | None, meta: dict | None) -> None:
     if raw is None or raw.text is None:
         ann.stop_before("spans (L3)")  # the raw file is missing or unusable: reported on it
         return
@@ -1465,7 +1464,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, registr
     if not _check_annotation_spans(ann, raw.text):
         ann.stop_before("references (L4)")
         return
-    if not _check_annotation_refs(ann, registry):
+    if not _check_annotation_refs(ann, labels):
         ann.stop_before("values (L5)")
         return
     _check_annotation_values(root, ann, meta, raw.text)
@@ -1498,8 +1497,7 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
                         hint="rename the raw, metadata and annotation files to a lower-case publisher_date_slug id")
         result.diagnostics = anchor_file.diagnostics
         return result
-    registry = registry_state(root, _registry_rel_for(root, annotator))
-    labels = registry.labels
+    labels = registry_state(root, _registry_rel_for(root, annotator)).labels
     raw = _File(raw_at, "raw") if has_raw else None
     if raw is not None:
         _load_raw(root, raw)
@@ -1522,7 +1520,7 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         if not has_raw and ann is not None:
             ann.add("L6-missing-raw", f"{ann_at} has no raw file: {raw_at} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
     if ann is not None:
-        _check_annotation(root, ann, raw, doc_id, registry, meta_data)
+        _check_annotation(root, ann, raw, doc_id, labels, meta_data)
     files = [anchor_file, raw, meta, ann] if annotator is None else [anchor_file, raw, ann]
     for f in files:
         if f is not None:
