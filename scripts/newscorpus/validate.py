@@ -1135,12 +1135,22 @@ def unit_problem(kind: str, unit: str, units: Iterable[str]) -> str | None:
     return None
 
 
+def _mark_beside(raw: str, start: int, end: int, side: str) -> tuple[int, str] | None:
+    """(new offset, mark) when a quotation mark sits just outside the span's start or end: the
+    mark the span left out."""
+    if side == "end" and end < len(raw) and raw[end] in values.CLOSING_MARKS:
+        return end + 1, raw[end]
+    if side == "start" and start > 0 and raw[start - 1] in values.OPENING_MARKS:
+        return start - 1, raw[start - 1]
+    return None
+
+
 def _punctuation_hint(raw: str, start: int, end: int, edge: tuple[str, str], quote_kind: str | None) -> str:
-    if quote_kind in ("direct", "mixed"):  # a direct quote's comma is inside its marks: the mark is missing
-        if edge[1] == "ends" and end < len(raw) and raw[end] in values.CLOSING_MARKS:
-            return f"set end to {end + 1}: the closing {_q(raw[end])} just after the span belongs to it"
-        if edge[1] == "starts" and start > 0 and raw[start - 1] in values.OPENING_MARKS:
-            return f"set start to {start - 1}: the opening {_q(raw[start - 1])} just before the span belongs to it"
+    side = "start" if edge[1] == "starts" else "end"
+    beside = _mark_beside(raw, start, end, side) if quote_kind in ("direct", "mixed") else None
+    if beside:  # a direct quote's comma is inside its marks: the mark is missing
+        where = "after" if side == "end" else "before"
+        return f"set {side} to {beside[0]}: the {'closing' if side == 'end' else 'opening'} {_q(beside[1])} just {where} the span belongs to it"
     return (f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of "
             "what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote)")
 
@@ -1152,10 +1162,10 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
         opening = text[:1] in values.OPENING_MARKS
         closing = text[-1:] in values.CLOSING_MARKS
         fixes = []
-        if not opening and start > 0 and raw[start - 1] in values.OPENING_MARKS:
-            fixes.append(f"set start to {start - 1} (the opening {_q(raw[start - 1])} is just before the span)")
-        if not closing and end < len(raw) and raw[end] in values.CLOSING_MARKS:
-            fixes.append(f"set end to {end + 1} (the closing {_q(raw[end])} is just after the span)")
+        if not opening and (beside := _mark_beside(raw, start, end, "start")):
+            fixes.append(f"set start to {beside[0]} (the opening {_q(beside[1])} is just before the span)")
+        if not closing and (beside := _mark_beside(raw, start, end, "end")):
+            fixes.append(f"set end to {beside[0]} (the closing {_q(beside[1])} is just after the span)")
         if fixes and len(fixes) == (not opening) + (not closing):
             return "; ".join(fixes)
         if not values.QUOTING_MARKS.intersection(raw[max(0, start - 1):end + 1]):
