@@ -128,8 +128,7 @@ def _syntax_error(text: str, exc: json.JSONDecodeError) -> tuple[str, int, int]:
     elif here in "}]" and here and before.endswith(",") and exc.msg.startswith(("Expecting value", "Expecting property name")):
         comma = len(before) - 1
     if comma is not None:
-        line = text.count("\n", 0, comma) + 1
-        column = comma - (text.rfind("\n", 0, comma) + 1) + 1
+        line, column = LineIndex(text).line_col(comma)  # lines by "\n", as the decoder counts them
         return f"JSON syntax error: a comma before the closing {here!r} (JSON allows no trailing comma; delete it)", line, column
     if here == "'" and exc.msg.startswith(("Expecting value", "Expecting property name")):
         return f"{message} (JSON strings and keys take double quotes \", not single quotes ')", line, column

@@ -574,7 +574,7 @@ def run_entity(args: argparse.Namespace) -> int:
     except CorpusNotFound as exc:
         _say(f"newscorpus entity: {exc}", sys.stderr)
         return EXIT_USAGE
-    registry_path = paths.root / ANNOTATED_DIR / "entity_registry.json"
+    registry_path = paths.registry
     try:
         entries = json.loads(registry_path.read_bytes().decode("utf-8"))["entities"]
         rows = [(e["id"], e["label"], e["name"], list(e.get("aliases", ()))) for e in entries]
