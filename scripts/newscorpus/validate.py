@@ -408,12 +408,13 @@ def _labels_hint(root: Path, node: Any, keys: list[str]) -> str | None:
     """The labels a missing key takes, when it is a label set of the vocabulary (what a
     contributor filling a skeleton from `newscorpus new` needs next)."""
     props = node.get("properties", {}) if isinstance(node, dict) else {}
-    prefix = load_schemas(root).documents["vocabulary"].get("$id", "") + "#/$defs/"
+    schemas = load_schemas(root)
+    prefix = schemas.documents["vocabulary"].get("$id", "") + "#/$defs/"
     found = []
     for key in keys:
         ref = props.get(key, {}).get("$ref", "") if isinstance(props.get(key), dict) else ""
         name = ref[len(prefix):] if ref.startswith(prefix) else None
-        labels = load_schemas(root).vocabulary.enums.get(name) if name else None
+        labels = schemas.vocabulary.enums.get(name) if name else None
         if labels:
             found.append(f"{_q(key)} is one of {', '.join(labels)} ({name} in {VOCABULARY_REL})")
     return "; ".join(found) or None
@@ -1393,7 +1394,7 @@ def _sha256_hint(raw: _File, key: str) -> str:
 def _line_ending_note(raw: _File, recorded: Any) -> str:
     """Said only when it is the explanation: the file with its line endings converted back has
     the recorded sha256 (an editor that saved the file with other line endings)."""
-    if not isinstance(recorded, str) or b"\r" not in raw.bytes and b"\n" not in raw.bytes:
+    if not isinstance(recorded, str):
         return ""
     for before, after, what in ((b"\r\n", b"\n", "CRLF"), (b"\n", b"\r\n", "LF")):
         if before in raw.bytes and hashlib.sha256(raw.bytes.replace(before, after)).hexdigest() == recorded:
