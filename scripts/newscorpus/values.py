@@ -147,23 +147,23 @@ def timex_problem(date_type: str, value: str) -> str | None:
 
 # ----------------------------------------------------------------------------- numbers
 
-# Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
 # Currency signs and words that name one currency (or one family: the dollars), for
 # L5-currency-mismatch. "$" and "dollar" name many currencies, so they only rule out the
 # currencies that have a sign or word of their own.
-_CURRENCY_MARKS: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), frozenset(codes.split())) for pattern, codes in (
-        (r"€|\beuros?\b", "EUR"),
-        (r"₺|\blira(s)?\b", "TRY"),
-        (r"₽|\br(?:ou|u|o)bles?\b", "RUB"),
-        (r"₹|\brupees?\b", "INR PKR LKR NPR"),
-        (r"\byen\b", "JPY"),
-        (r"\byuan\b|\brenminbi\b", "CNY"),
-        (r"¥", "JPY CNY"),
-        (r"£|\bpounds? sterling\b", "GBP EGP LBP SYP SDG SSP FKP GIP SHP"),
-    )
+# Each sign or word, with the codes it may name, its main currency first.
+_CURRENCY_TABLE = (
+    (r"€|\beuros?\b", "EUR"),
+    (r"₺|\blira(s)?\b", "TRY"),
+    (r"₽|\br(?:ou|u|o)bles?\b", "RUB"),
+    (r"₹|\brupees?\b", "INR PKR LKR NPR"),
+    (r"\byen\b", "JPY"),
+    (r"\byuan\b|\brenminbi\b", "CNY"),
+    (r"¥", "JPY CNY"),
+    (r"£|\bpounds? sterling\b", "GBP EGP LBP SYP SDG SSP FKP GIP SHP"),
 )
-_SIGNED_CODES = frozenset(code for _, codes in _CURRENCY_MARKS for code in codes) - {"EGP", "LBP", "SYP", "SDG", "SSP", "FKP", "GIP", "SHP", "PKR", "LKR", "NPR"}
+_CURRENCY_MARKS: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), frozenset(codes.split())) for pattern, codes in _CURRENCY_TABLE)
+_SIGNED_CODES = frozenset(codes.split()[0] for _, codes in _CURRENCY_TABLE)  # what "$" cannot be: a sign's main currency
 _DOLLAR = re.compile(r"\$|\bdollars?\b", re.IGNORECASE)
 
 
@@ -180,15 +180,16 @@ def currency_problem(text: str, unit: str) -> str | None:
 
 
 # What a date's words state, to check its value against (L5-date-text-mismatch).
-_MONTHS = {name: i for i, names in enumerate((
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-    ("december", "dec")), start=1) for name in names}
-_WEEKDAYS = {name: i for i, names in enumerate((
-    ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thurs"),
-    ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))) for name in names}
-_FULL_NAMES = frozenset(("january", "february", "march", "april", "june", "july", "august", "september", "october",
-                         "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+# Each name with its abbreviations, the full name first; months from January, weekdays from Monday.
+_MONTH_NAMES = (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+                ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+                ("december", "dec"))
+_WEEKDAY_NAMES = (("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thurs"),
+                  ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+_WEEKDAYS = {name: i for i, names in enumerate(_WEEKDAY_NAMES) for name in names}
+# full names count in any case; abbreviations, and "may" (a verb too), only when capitalised
+_FULL_NAMES = frozenset(names[0] for names in _MONTH_NAMES + _WEEKDAY_NAMES) - {"may"}
 _CALENDAR_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _YEAR_RANGE = re.compile(r"\b\d{4}\s*[-–/]\s*\d{2}\b(?![-–/]\d)")  # 2019-20, 2022–23 (not 2020-12-30)
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
@@ -230,8 +231,7 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
             except ValueError:
                 return None  # not a calendar date: L5-date-value-invalid says so
             if actual != weekday:
-                names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-                return f"the text names {word}, but {value} is a {names[actual]}"
+                return f"the text names {word}, but {value} is a {_WEEKDAY_NAMES[actual][0].capitalize()}"
     return None
 
 
@@ -264,6 +264,7 @@ def quote_kind_problem(kind: str, text: str, continued: bool = False) -> str | N
     return None
 
 
+# Approximators and bound words (guidelines section 5), matched as whole words, case-insensitive.
 HEDGE_WORDS = ("around", "about", "nearly", "some", "roughly", "approximately", "almost", "circa", "approx.", "an estimated", "estimated", "close to")
 BOUND_WORDS: dict[str, str] = {
     "more than": "more_than",
