@@ -39,6 +39,7 @@ from newscorpus.validate import (  # the validator's own checks and tables, so t
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    _reference_validator,
     diagnostic_lines,
     doc_id_problem,
     schema_file_diagnostics,
@@ -477,11 +478,8 @@ def skeletons(root: Path, doc_id: str, raw: RawText, args: argparse.Namespace) -
 
 def _schema_findings(root: Path, kind: str, data: dict) -> tuple[list[str], list[tuple[tuple, str]]]:
     """(missing required keys as JSON paths, other violations as (path, message))."""
-    from jsonschema import Draft202012Validator
-
-    schemas = load_schemas(root)
     missing, wrong = [], []
-    for error in Draft202012Validator(schemas.documents[kind], registry=schemas.registry).iter_errors(data):
+    for error in _reference_validator(str(root), kind).iter_errors(data):
         if error.validator == "required":
             for key in error.validator_value:
                 if isinstance(error.instance, dict) and key not in error.instance:
