@@ -45,6 +45,7 @@ from newscorpus.validate import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    corpus_rel,
     diagnostic_lines,
     pass_annotators,
     pass_doc_ids,
@@ -91,14 +92,8 @@ def files_to_format(paths: CorpusPaths, targets: list[Path] | None) -> tuple[lis
     for target in targets:
         touched, skipped = _files_touched(paths, [target])
         ignored += skipped
-        absolute = Path(os.path.abspath(target))
-        rel = None
-        for candidate in ((absolute,) if absolute.is_symlink() else (absolute.resolve(), absolute)):
-            try:  # a symbolic link is named by where it sits, as validate's targets are
-                rel = candidate.relative_to(root).as_posix()
-                break
-            except ValueError:
-                continue
+        in_corpus = corpus_rel(root, Path(os.path.abspath(target)))  # named as validate names its targets
+        rel = in_corpus.as_posix() if in_corpus is not None else None
         kinds = dict(touched)
         found.update({rel: kinds[rel]} if rel in kinds else kinds)
     return sorted(found.items()), ignored

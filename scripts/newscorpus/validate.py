@@ -1618,6 +1618,18 @@ def _doc_id_from_raw_name(name: str) -> str | None:
     return None
 
 
+def corpus_rel(root: Path, absolute: Path) -> Path | None:
+    """Where an absolute path sits in the corpus at `root` (resolved), or None if outside. A
+    symbolic link is named by where it sits; anything else by where it really is, or where it
+    sits if that is outside."""
+    for candidate in ((absolute,) if absolute.is_symlink() else (absolute.resolve(), absolute)):
+        try:
+            return candidate.relative_to(root)
+        except ValueError:
+            continue
+    return None
+
+
 def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection:
     """Which documents and corpus-level checks the target paths touch (None: everything)."""
     selection = Selection()
@@ -1630,14 +1642,9 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
         absolute = Path(os.path.abspath(target if target.is_absolute() else Path.cwd() / target))
         if not os.path.lexists(absolute):
             raise UsageError(f"{target}: no such file or directory")
-        resolved = absolute.resolve() if not absolute.is_symlink() else absolute
-        try:
-            rel = resolved.relative_to(root)
-        except ValueError:
-            try:
-                rel = absolute.relative_to(root)
-            except ValueError:
-                raise UsageError(f"{target} is outside the corpus at {root}") from None
+        rel = corpus_rel(root, absolute)
+        if rel is None:
+            raise UsageError(f"{target} is outside the corpus at {root}")
         parts = rel.parts
         is_dir = absolute.is_dir() and not absolute.is_symlink()
         if not parts or parts[0] == SCHEMA_DIR:
