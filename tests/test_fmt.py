@@ -100,6 +100,20 @@ def test_fmt_is_idempotent_and_keeps_numbers_and_text(make_corpus, monkeypatch):
     assert "Çavuşoğlu" in first.decode("utf-8")  # UTF-8, not \\u escapes
 
 
+def test_one_fmt_run_makes_offsets_written_as_whole_floats_canonical(make_corpus, monkeypatch):
+    """An offset written 25.0 (an L3-offset-not-integer error) becomes 25 in one run, and the
+    list keeps its one-span-per-line layout: before, the first run saw no span list."""
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "replace", "file": ann, "old": '{"id": "z2", "start": 25, "end": 64,', "new": '{"id": "z2", "start": 25.0, "end": 64.0,'}])
+    monkeypatch.chdir(root)
+    assert any(d.code == "L3-offset-not-integer" for d in validate_corpus(CorpusPaths(root)).diagnostics)
+    assert fmt(ann)[0] == 0
+    first = (root / ann).read_bytes()
+    assert b'{"id": "z2", "start": 25, "end": 64,' in first
+    assert fmt("--check", ann)[0] == 0
+    assert validate_corpus(CorpusPaths(root)).diagnostics == []
+
+
 def test_fmt_refuses_files_that_are_not_strict_json(make_corpus):
     ann = f"annotated/{ALPHA}.json"
     root = make_corpus([{"op": "replace", "file": ann, "old": '"status": "adjudicated",', "new": '"status": "adjudicated",\n"status": "single_pass",'}])

@@ -121,11 +121,17 @@ def canonical_numbers(value: Any) -> Any:
     return canonical_number(value)
 
 
+def is_whole_number(value: Any) -> bool:
+    """An int, or a float that the canonical layout writes as one (1169.0): a span list whose
+    offsets are written so is laid out as a span list, so that one `fmt` run makes it canonical."""
+    return isinstance(value, int) or (type(value) is float and canonical_number(value) is not value)
+
+
 def _is_span_list(value: Any) -> bool:
     return (
         isinstance(value, list)
         and bool(value)
-        and all(isinstance(v, dict) and isinstance(v.get("start"), int) and isinstance(v.get("end"), int) for v in value)
+        and all(isinstance(v, dict) and is_whole_number(v.get("start")) and is_whole_number(v.get("end")) for v in value)
     )
 
 

@@ -549,7 +549,8 @@ class _KeyOrder:
             bounds = list(map(_START_END, value))
         except (TypeError, KeyError):  # an item that is not a dict with "start" and "end"
             return None
-        if not set(map(type, chain.from_iterable(bounds))) <= _INT_TYPES:
+        offset_types = set(map(type, chain.from_iterable(bounds)))
+        if not offset_types <= _INT_TYPES and not (offset_types <= _INT_TYPES | {float} and all(map(_jsonio.is_whole_number, chain.from_iterable(bounds)))):
             return None
         props = self.props(items)
         value_types = set(map(type, chain.from_iterable(map(dict.values, value))))
