@@ -256,6 +256,10 @@ def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
         ("500 rubles", "USD", True),
         ("50 lira", "USD", True),
         ("£2m", "GBP", False),
+        ("$70 million (5 billion roubles)", "USD", False),  # a conversion beside the amount
+        ("$70 million (5 billion roubles)", "RUB", False),
+        ("5 billion roubles ($70 million)", "EUR", True),  # neither fits
+        ("€20 or 1,500 roubles", "USD", True),
     ],
 )
 def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong):

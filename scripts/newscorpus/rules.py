@@ -339,7 +339,8 @@ significant digits, and the file then says so openly; add a note."""),
          """A money claim's `unit` is the ISO 4217 code of the currency the text names (guidelines
 section 5): "€3.2 billion" is EUR, "₺50" TRY, "500 roubles" RUB, "£2m" GBP (or another pound).
 "$" and "dollars" name many currencies (US, Canadian, Australian dollars, pesos), so they only
-rule out a unit whose currency has a sign or word of its own. A warning, because an article
+rule out a unit whose currency has a sign or word of its own. A span that names two currencies
+("$70 million (5 billion roubles)") is fine when one of them fits the unit. A warning, because an article
 can name a currency loosely; if the unit is right, say why in the claim's note."""),
     Rule("L5-approximate-hedge", "warning", 5, "the approximate flag disagrees with the hedge words in the span",
          """`approximate` is true exactly when the span has an approximator such as 'around',

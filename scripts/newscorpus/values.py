@@ -168,15 +168,24 @@ _DOLLAR = re.compile(r"\$|\bdollars?\b", re.IGNORECASE)
 
 
 def currency_problem(text: str, unit: str) -> str | None:
-    """What a money claim's currency sign or word says against its ISO 4217 unit, or None."""
+    """What a money claim's currency sign or word says against its ISO 4217 unit, or None.
+
+    A text that also names the unit's own currency ("$70 million (5 billion roubles)" as USD,
+    a conversion given beside the amount) is no mismatch: only a text with no sign or word
+    that fits the unit is."""
+    against: list[str] = []
     for pattern, codes in _CURRENCY_MARKS:
         found = pattern.search(text)
-        if found and unit not in codes:
-            return f"the text's {found.group(0)!r} is {' or '.join(sorted(codes))}, not {unit}"
+        if found:
+            if unit in codes:
+                return None
+            against.append(f"the text's {found.group(0)!r} is {' or '.join(sorted(codes))}, not {unit}")
     found = _DOLLAR.search(text)
-    if found and unit in _SIGNED_CODES:
-        return f"the text's {found.group(0)!r} names a dollar (or peso) currency, not {unit}"
-    return None
+    if found:
+        if unit not in _SIGNED_CODES:
+            return None
+        against.append(f"the text's {found.group(0)!r} names a dollar (or peso) currency, not {unit}")
+    return against[0] if against else None
 
 
 # What a date's words state, to check its value against (L5-date-text-mismatch).
