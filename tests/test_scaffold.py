@@ -135,6 +135,12 @@ def test_span_usage_errors_exit_2(valid_corpus, tmp_path, capsys):
     for other in (f"annotated/{alpha}.json", f"raw/{alpha}.meta.json"):  # offsets into the JSON would be wrong spans
         assert main(["span", str(valid_corpus / other), "Turkey"]) == 2
         assert f"newscorpus span {alpha} TEXT" in capsys.readouterr().err
+    notes = valid_corpus / "notes.md"
+    notes.write_text("Turkey", "utf-8")
+    for other in (notes, valid_corpus / "annotated" / "splits.json", valid_corpus / "annotated" / "entity_registry.json"):
+        assert main(["span", str(other), "Turkey"]) == 2  # no document's file: no command to suggest
+        err = capsys.readouterr().err
+        assert "offsets count into a raw text" in err and "run: newscorpus span" not in err
     bom = tmp_path / "bom.txt"
     bom.write_bytes(b"\xef\xbb\xbfKovac")
     assert main(["span", str(bom), "Kovac"]) == 1  # the data is invalid: no offsets exist

@@ -140,12 +140,27 @@ def _raw_for_span(target: str, root: Path | None) -> RawText:
     if not path.name.endswith(RAW_SUFFIX) and not path.is_dir():
         # offsets count into the raw text only: offsets into an annotation or metadata file
         # would be pasted as spans and be wrong everywhere
-        doc_id = path.name.removesuffix(META_SUFFIX).removesuffix(ANNOTATION_SUFFIX)
-        raise Refusal(f"{target}: span offsets count into a raw text (raw/<doc_id>.txt), not into this file; "
-                      f"for its document run: newscorpus span {doc_id} TEXT")
+        raise Refusal(f"{target}: span offsets count into a raw text (raw/<doc_id>.txt), not into this file"
+                      + _document_hint(path, root))
     shown = _shown(path)
     data = _read(path, shown)
     return RawText(path, shown, data, _decode(path, shown, data, EXIT_INVALID))
+
+
+def _document_hint(path: Path, root: Path | None) -> str:
+    """'; for its document run: ...' when `path` is named as a document's metadata or
+    annotation file (a doc_id the schema's pattern accepts), else nothing: a command built
+    from notes.md or splits.json would only mislead."""
+    if not path.name.endswith(ANNOTATION_SUFFIX):  # META_SUFFIX ends with it too
+        return ""
+    doc_id = path.name.removesuffix(META_SUFFIX).removesuffix(ANNOTATION_SUFFIX)
+    try:
+        corpus = find_root(root if root is not None else path.parent)
+        if doc_id_problem(corpus.root, doc_id) is not None:
+            return ""
+    except (CorpusNotFound, OSError, ValueError):  # no corpus (or no readable schema) to ask
+        return ""
+    return f"; for its document run: newscorpus span {doc_id} TEXT"
 
 
 # =============================================================================== finding text
