@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -264,7 +265,6 @@ def test_validator_quote_lines_equal_jsonio_canonical_dumps(valid_corpus, data):
 def _refuse_writes_in(folder: Path, step: str, monkeypatch) -> None:
     """Make one step of the atomic write fail, as a read-only folder or a full disk would, for
     files in `folder` only (chmod does not stop root, so the OS error is simulated)."""
-    import errno
 
     from newscorpus import jsonio
 
@@ -328,6 +328,32 @@ def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkey
     assert not [p.name for p in (root / "annotated").iterdir() if p.name.endswith(".tmp")]
     assert out.strip() == f"reformatted {meta}"  # the other files are still formatted
     assert "1 reformatted, 1 not written" in err
+
+
+def test_fmt_reports_an_unreadable_file_as_the_environment_and_goes_on(make_corpus, monkeypatch):
+    ann = f"annotated/{ALPHA}.json"
+    meta = f"raw/{BETA}.meta.json"
+    root = make_corpus([
+        {"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'},
+        {"op": "replace", "file": meta, "old": '"encoding": "utf-8",', "new": '"encoding":"utf-8",'},
+    ])
+    ann_before = (root / ann).read_bytes()
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self):
+        if self == root / ann:  # tests run as root, whom chmod does not stop
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    code, out, err = fmt("--root", str(root))
+    assert code == 2  # the environment, not the corpus
+    lines = [line for line in err.splitlines() if ann in line]
+    assert len(lines) == 1 and "error: cannot read" in lines[0] and os.strerror(errno.EACCES) in lines[0]
+    assert out.strip() == f"reformatted {meta}"  # the other files are still formatted
+    assert "1 not readable" in err
+    monkeypatch.setattr(Path, "read_bytes", real_read_bytes)
+    assert (root / ann).read_bytes() == ann_before
 
 
 def test_fmt_writes_through_a_symlinked_annotation_and_keeps_the_link(make_corpus, tmp_path, monkeypatch):

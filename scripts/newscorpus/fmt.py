@@ -13,7 +13,7 @@ Raw files are never touched. `--check` only reports.
 Exit codes: 0 nothing to do (or everything written), 1 with --check when a file would be
 reformatted, or when a file could not be formatted, or when schema/ cannot be used (reported
 as `newscorpus validate` reports it); 2 usage or environment error, including a
-file that could not be written (read-only folder, full disk). Such a file is named in one line
+file that could not be read or written (permissions, read-only folder, full disk). Such a file is named in one line
 and left as it was (the write goes to a temporary file, then a rename), and the other files are
 still formatted: each write stands alone, so one refused write spoils nothing else.
 """
@@ -236,14 +236,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"newscorpus fmt: schema/ cannot be used, so no file was formatted ({len(broken)} error{'s' if len(broken) != 1 else ''} above)", file=sys.stderr)
         return EXIT_INVALID
     schemas = load_schemas(root).documents
-    changed, failed, unwritten = [], [], []
+    changed, failed, unreadable, unwritten = [], [], [], []
     for rel, kind in files:
         path = root / rel
         try:
             data = path.read_bytes()
-        except OSError as exc:
-            failed.append(rel)
-            print(f"{rel}: error: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        except OSError as exc:  # permissions, a vanished file...: the environment, not the file's content
+            unreadable.append(rel)
+            print(f"{rel}: error: cannot read: {exc.strerror or exc}; the file is left as it was", file=sys.stderr)
             continue
         new, problem = format_bytes(data, schemas[SCHEMA_FOR_KIND[kind]], renumbered=args.renumber and kind == "annotation")
         if problem:
@@ -270,10 +270,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"newscorpus fmt: {len(files)} file{'s' if len(files) != 1 else ''} checked, {len(changed)} {verb}"
         + (f", {len(failed)} not formattable" if failed else "")
+        + (f", {len(unreadable)} not readable" if unreadable else "")
         + (f", {len(unwritten)} not written (left as they were)" if unwritten else ""),
         file=sys.stderr,
     )
-    if unwritten:
+    if unwritten or unreadable:
         return EXIT_USAGE
     if failed or (args.check and changed):
         return EXIT_INVALID
