@@ -313,3 +313,83 @@ def test_entity_searches_ids_names_and_aliases_ignoring_case_and_accents(valid_c
     (valid_corpus / "annotated" / "entity_registry.json").write_text("[]", "utf-8")
     assert main(["entity", "x", "--root", root]) == 1 and "run `newscorpus validate" in capsys.readouterr().err
     assert main(["entity", "  ", "--root", root]) == 2
+
+
+def _registry(root: Path) -> dict:
+    return json.loads((root / "annotated" / "entity_registry.json").read_text("utf-8"))
+
+
+def test_entity_add_writes_the_entry_in_canonical_layout_and_validate_then_only_asks_for_a_mention(valid_corpus, capsys):
+    from newscorpus.corpus import CorpusPaths
+    from newscorpus.validate import validate_corpus
+
+    root = str(valid_corpus)
+    assert main(["entity", "Jens Stoltenberg", "--add", "--label", "PERSON", "--description", "Secretary General of NATO",
+                 "--alias", "Stoltenberg", "--root", root]) == 0
+    out = capsys.readouterr().out
+    assert "added jens-stoltenberg (PERSON" in out and '"entity_id": "jens-stoltenberg"' in out
+    entries = _registry(valid_corpus)["entities"]
+    assert entries[-1] == {"id": "jens-stoltenberg", "label": "PERSON", "name": "Jens Stoltenberg",
+                           "description": "Secretary General of NATO", "aliases": ["Stoltenberg"]}  # the fixture is not sorted: appended
+    assert main(["fmt", "--check", "--root", root]) == 0
+    codes = [d.code for d in validate_corpus(CorpusPaths(valid_corpus)).diagnostics]
+    assert codes == ["L6-unused-registry-entry"]  # what is left: a mention that uses it
+
+    registry = _registry(valid_corpus)
+    registry["entities"].sort(key=lambda e: e["id"])
+    (valid_corpus / "annotated" / "entity_registry.json").write_text(json.dumps(registry), "utf-8")
+    assert main(["entity", "Zoë Ødegaard", "--add", "--label", "PERSON", "--description", "x", "--root", root]) == 0
+    ids = [e["id"] for e in _registry(valid_corpus)["entities"]]
+    assert "zoe-odegaard" in ids and ids == sorted(ids)  # a sorted registry stays sorted
+
+
+@pytest.mark.parametrize(
+    "args, code, says",
+    [
+        (["Ankara", "--add", "--label", "GPE", "--description", "d"], 1, "the id ankara is taken"),
+        (["Çavuşoğlu", "--add", "--label", "PERSON", "--description", "d", "--id", "cavusoglu-2"], 0, None),  # another referent, own id
+        (["Cavusoglu", "--add", "--label", "PERSON", "--description", "d"], 1, "mevlut-cavusoglu"),  # an alias, accents aside
+        (["Foo", "--add", "--label", "ANIMAL", "--description", "d"], 2, "the labels are: PERSON"),
+        (["Foo", "--add", "--label", "ORG"], 2, "needs --label and --description"),
+        (["بشار", "--add", "--label", "PERSON", "--description", "d"], 2, "give one with --id"),
+        (["Foo", "--add", "--label", "ORG", "--description", "d", "--id", "Not An Id"], 1, "$.entities["),  # the schema's id pattern
+        (["Foo", "--label", "ORG"], 2, "go with --add"),
+        (["Foo ", "--add", "--label", "ORG", "--description", "d"], 2, "spaces around it"),
+        (["Anakara", "--alias-of", "ankra"], 1, "no entry"),
+    ],
+)
+def test_entity_edits_that_would_be_wrong_are_refused_and_write_nothing(valid_corpus, capsys, args, code, says):
+    path = valid_corpus / "annotated" / "entity_registry.json"
+    before = path.read_bytes()
+    assert main(["entity", *args, "--root", str(valid_corpus)]) == code
+    if code:
+        assert says in capsys.readouterr().err
+        assert path.read_bytes() == before
+    else:
+        assert _registry(valid_corpus)["entities"][-1]["id"] == "cavusoglu-2"
+        assert "mevlut-cavusoglu has the same name" in capsys.readouterr().err
+
+
+def test_entity_alias_of_adds_the_spelling_l6_alias_missing_asks_for(make_corpus, capsys):
+    from newscorpus.corpus import CorpusPaths
+    from newscorpus.validate import validate_corpus
+
+    root = make_corpus([{"op": "replace", "file": "annotated/entity_registry.json",
+                         "old": '"aliases": ["Çavuşoğlu", "Mevlüt Çavuşoğlu"]', "new": '"aliases": ["Mevlüt Çavuşoğlu"]'}])
+    assert [d.code for d in validate_corpus(CorpusPaths(root)).diagnostics] == ["L6-alias-missing"]
+    assert main(["entity", "Çavuşoğlu", "--alias-of", "mevlut-cavusoglu", "--root", str(root)]) == 0
+    assert "added the alias" in capsys.readouterr().out
+    assert validate_corpus(CorpusPaths(root)).diagnostics == []
+    assert main(["entity", "Çavuşoğlu", "--alias-of", "mevlut-cavusoglu", "--root", str(root)]) == 0  # again: nothing to do
+    assert "already an alias" in capsys.readouterr().out
+    assert _registry(root)["entities"][0]["aliases"] == ["Mevlüt Çavuşoğlu", "Çavuşoğlu"]
+
+
+def test_entity_edit_refuses_a_registry_that_is_not_strict_json(make_corpus, capsys):
+    root = make_corpus([{"op": "replace", "file": "annotated/entity_registry.json",
+                         "old": '"label": "PERSON",', "new": '"label": "PERSON", "label": "ORG",'}])
+    before = (root / "annotated" / "entity_registry.json").read_bytes()
+    assert main(["entity", "Çavuşoğlu", "--alias-of", "mevlut-cavusoglu", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "annotated/entity_registry.json:" in err and "twice" in err and "fix it first" in err
+    assert (root / "annotated" / "entity_registry.json").read_bytes() == before

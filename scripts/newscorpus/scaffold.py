@@ -1,4 +1,5 @@
-"""`newscorpus span` and `newscorpus new`: what a contributor would otherwise count by hand.
+"""`newscorpus span`, `newscorpus new` and `newscorpus entity`: what a contributor would
+otherwise count, copy or edit by hand.
 
 Offsets are Unicode code points into the raw file decoded as UTF-8, and the metadata records
 the raw file's sha256 and sizes: numbers nobody should type. `span` finds a text and prints
@@ -10,7 +11,12 @@ the contributor knows is left out of the skeleton, not given a placeholder, so t
 `newscorpus validate` names every one of them as a missing required key (L2-schema) until it is
 filled; a placeholder that passed the schema could be forgotten and published.
 
-Exit codes: 0 done, 1 the text is not found (or the raw file cannot be decoded, for `span`),
+`entity` searches the registry, and with --add or --alias-of edits it: the registry is read
+strictly, the edit is refused when it would duplicate an entry or break the schema, and the
+file is written whole in canonical layout (a temporary file, then a rename).
+
+Exit codes: 0 done, 1 the text is not found (or the raw file cannot be decoded, for `span`; or
+an entity edit is refused for the data: a taken id, a known name, a registry not strict JSON),
 2 usage or environment error, including every refusal of `new` (nothing is written then).
 """
 
@@ -30,7 +36,7 @@ from typing import Any, Callable
 
 from newscorpus.corpus import ANNOTATED_DIR, ANNOTATION_SUFFIX, META_SUFFIX, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
 from newscorpus.jsonio import atomic_write_text, canonical_dumps, one_line
-from newscorpus.positions import LineIndex, decode_utf8, format_path
+from newscorpus.positions import LineIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import FILE_SIZE_LIMITS, LINE_BREAKS
 from newscorpus.spec import load_schemas
 from newscorpus.validate import (  # the validator's own checks and tables, so that both say the same
@@ -572,8 +578,16 @@ def suggested_id(name: str) -> str:
 
 
 def configure_entity(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", metavar="TEXT", help="a name, alias or id, or part of one")
+    parser.add_argument("text", metavar="TEXT",
+                        help="a name, alias or id, or part of one, to search for; with --add the new entry's name; with --alias-of a spelling, exactly as the article writes it")
     parser.add_argument("--root", type=Path, default=None, help="corpus root (default: found at or above the working directory)")
+    edit = parser.add_mutually_exclusive_group()
+    edit.add_argument("--add", action="store_true", help="add an entry named TEXT (needs --label and --description); its id is the guidelines' (§2) unless --id gives one")
+    edit.add_argument("--alias-of", metavar="ID", help="add TEXT to the aliases of the entry ID (what L6-alias-missing asks for)")
+    parser.add_argument("--label", help="with --add: the entry's label (the entity labels of schema/vocabulary.schema.json)")
+    parser.add_argument("--description", help="with --add: enough to tell the referent apart, as of the articles' time")
+    parser.add_argument("--id", dest="entity_id", metavar="ID", help="with --add: the id, when the guidelines' rule gives none or a taken one")
+    parser.add_argument("--alias", action="append", default=[], metavar="SPELLING", help="with --add: a spelling the articles use (repeatable)")
 
 
 def run_entity(args: argparse.Namespace) -> int:
@@ -594,6 +608,15 @@ def run_entity(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
         return EXIT_INVALID
+    if args.add or args.alias_of is not None:
+        try:
+            return _edit_registry(args, paths.root, registry_path, entries)
+        except Refusal as refusal:
+            _say(f"newscorpus entity: {refusal}", sys.stderr)
+            return refusal.code
+    if args.label is not None or args.description is not None or args.entity_id is not None or args.alias:
+        _say("newscorpus entity: --label, --description, --id and --alias go with --add", sys.stderr)
+        return EXIT_USAGE
     needle = _loose(args.text.strip())
     found = [r for r in rows if any(needle in _loose(str(s)) for s in (r[0], r[2], *r[3]))]
     for eid, label, name, aliases in found:
@@ -603,3 +626,93 @@ def run_entity(args: argparse.Namespace) -> int:
              f"{suggested_id(args.text)!r} if {_q(args.text)} is the referent's full English name", sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path, entries: list) -> int:
+    """Add an entry or an alias, then write the registry in canonical layout (atomically).
+    The registry is read strictly first: an edit must not carry a duplicate key or a syntax
+    error along, nor drop anything it did not understand."""
+    shown = _shown(registry_path)
+    read = read_json_strict(registry_path.read_bytes())
+    if read.findings:
+        finding = read.findings[0]
+        raise Refusal(f"{shown}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
+    registry = read.data
+    text = args.text
+    if not text.strip() or text != text.strip():
+        raise Refusal(f"TEXT {_q(text)} is empty or has spaces around it; give the name or spelling exactly")
+    if args.add:
+        entry, note = _new_entry(args, root, entries)
+        ids = [e.get("id") for e in entries]
+        at = len(entries)
+        if all(isinstance(i, str) for i in ids) and ids == sorted(ids):  # keep a sorted registry sorted
+            at = next((n for n, i in enumerate(ids) if i > entry["id"]), len(entries))
+        registry["entities"].insert(at, entry)
+        done = f"added {entry['id']} ({entry['label']}, {_q(entry['name'])}) to {shown}"
+        after = [f"link its mentions with \"entity_id\": \"{entry['id']}\" (L6-unused-registry-entry warns until one does)"]
+    else:
+        target = next((e for e in registry["entities"] if isinstance(e, dict) and e.get("id") == args.alias_of), None)
+        if target is None:
+            near = [e.get("id") for e in entries if isinstance(e, dict) and _loose(args.alias_of) in _loose(str(e.get("id")))]
+            raise Refusal(f"no entry {_q(args.alias_of)} in {shown}" + (f"; did you mean {', '.join(map(str, near))}?" if near else
+                          f"; `newscorpus entity {shlex.quote(args.alias_of)}` searches names and aliases"), EXIT_INVALID)
+        aliases = target.setdefault("aliases", [])
+        if text in aliases:
+            _say(f"{_q(text)} is already an alias of {args.alias_of}; {shown} is unchanged")
+            return EXIT_OK
+        aliases.append(text)
+        others = [e.get("id") for e in entries if isinstance(e, dict) and e.get("id") != args.alias_of and text in (e.get("aliases") or ())]
+        note = f"note: {_q(text)} is also an alias of {', '.join(others)}; a linker will need the context to choose" if others else None
+        done = f"added the alias {_q(text)} to {args.alias_of} in {shown}"
+        after = []
+    _check_registry_schema(root, registry, shown)
+    atomic_write_text(registry_path, canonical_dumps(registry, load_schemas(root).documents["entity_registry"]))
+    _say(done)
+    if note:
+        _say(note, sys.stderr)
+    for line in after:
+        _say(f"next: {line}")
+    _say(f"then: newscorpus validate {shlex.quote(shown)}")
+    return EXIT_OK
+
+
+def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dict, str | None]:
+    """The entry --add describes, refused when it would duplicate one already there."""
+    if args.label is None or args.description is None:
+        raise Refusal("--add needs --label and --description (the registry requires both)")
+    labels = load_schemas(root).vocabulary.entity_labels
+    if args.label not in labels:
+        raise Refusal(f"--label {_q(args.label)} is not an entity label; the labels are: {', '.join(labels)}")
+    if not args.description.strip():
+        raise Refusal("--description is empty; say enough to tell the referent apart")
+    entity_id = args.entity_id if args.entity_id is not None else suggested_id(args.text)
+    if not entity_id:
+        raise Refusal(f"{_q(args.text)} gives no id by the guidelines' rule (no Latin letters or digits); give one with --id (guidelines §2)")
+    taken = next((e for e in entries if isinstance(e, dict) and e.get("id") == entity_id), None)
+    if taken is not None:
+        raise Refusal(f"the id {entity_id} is taken by {_q(str(taken.get('name')))}; if that is the same referent, add the spelling with "
+                      f"`newscorpus entity {shlex.quote(args.text)} --alias-of {entity_id}`, else choose another id with --id", EXIT_INVALID)
+    loose = {_loose(args.text), *map(_loose, args.alias)}
+    same = [e for e in entries if isinstance(e, dict) and loose & {_loose(str(s)) for s in (e.get("name"), *(e.get("aliases") or ()))}]
+    if same and args.entity_id is None:
+        found = ", ".join(f"{e.get('id')} ({_q(str(e.get('name')))})" for e in same)
+        raise Refusal(f"{found} already has this name or spelling; for the same referent use --alias-of, for another one with the same "
+                      "name give it its own id with --id", EXIT_INVALID)
+    if len(set(args.alias)) != len(args.alias):
+        raise Refusal("an --alias is given twice")
+    entry = {"id": entity_id, "label": args.label, "name": args.text, "description": args.description}
+    if args.alias:
+        entry["aliases"] = list(args.alias)
+    note = None
+    if same:
+        note = "note: " + ", ".join(str(e.get("id")) for e in same) + " has the same name or a spelling of it; the description must tell them apart"
+    return entry, note
+
+
+def _check_registry_schema(root: Path, registry: dict, shown: str) -> None:
+    """Refuse an edit that leaves the registry against its schema (an id the pattern refuses, an
+    empty alias), naming the place; nothing is written then."""
+    errors = sorted(_reference_validator(str(root), "entity_registry").iter_errors(registry), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        raise Refusal(f"{shown}: {format_path(tuple(first.absolute_path))}: {first.message} (nothing was written)", EXIT_INVALID)
