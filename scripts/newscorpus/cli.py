@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agreement": ("newscorpus.agreement", "compare two annotation passes: span F1, attribute agreement, kappa"),
     "new": ("newscorpus.scaffold:new", "write the metadata and annotation skeletons of a new raw file: hashes, sizes, zones; nothing guessed"),
     "span": ("newscorpus.scaffold:span", "find a text in a raw file and print its span (code-point offsets) as one canonical JSON line"),
-    "entity": ("newscorpus.scaffold:entity", "search the entity registry (ids, names, aliases; case and accents ignored); --add an entry, or --alias-of one a spelling"),
+    "entity": ("newscorpus.scaffold:entity", "search the entity registry (ids, names, aliases; case and accents ignored); --add adds an entry, --alias-of ID adds a spelling to one"),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
