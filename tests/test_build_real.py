@@ -69,6 +69,30 @@ def test_a_known_quote_and_its_speaker(dist, tmp_path, monkeypatch):
     assert q["context"] == "“It is an attack on our sovereign rights,” he stressed."
 
 
+def test_a_quote_context_holds_its_speaker_cue_and_intermediary_when_they_are_in_its_zone(dist, tmp_path, monkeypatch):
+    """A trainer reading only `context` finds the attribution there, a continued quote's speaker
+    paragraphs back included (SouthFront's q11 continues q10, whose "Lavrov ... said" is in the
+    paragraph before)."""
+    quotes = _load(dist, "quotes", tmp_path, monkeypatch)
+    zones = {}
+    for split in _load(dist, "documents", tmp_path, monkeypatch).values():
+        for doc in split:
+            zones.update({(doc["id"], z["id"]): (z["start"], z["end"]) for z in doc["zones"]})
+    seen = 0
+    for split in quotes.values():
+        for q in split:
+            lo, hi = q["context_start"], q["context_start"] + len(q["context"])
+            z0, z1 = zones[(q["doc_id"], q["zone_id"])]
+            for sub in (q["speaker"], q["cue"], q["intermediary"]):
+                if sub and sub["start"] is not None and z0 <= sub["start"] and sub["end"] <= z1:
+                    assert lo <= sub["start"] and sub["end"] <= hi, (q["doc_id"], q["id"], sub)
+                    assert q["context"][sub["start"] - lo:sub["end"] - lo] == sub["text"]
+            if (q["doc_id"], q["id"]) == (SOUTHFRONT, "q11"):
+                seen += 1
+                assert q["speaker"]["text"] == "Lavrov" and q["continues"] == "q10"
+    assert seen == 1
+
+
 def test_real_annotations_round_trip(dist, tmp_path, monkeypatch):
     schema = json.loads((REPO / "schema" / "annotation.schema.json").read_text("utf-8"))
     docs = _load(dist, "documents", tmp_path, monkeypatch)

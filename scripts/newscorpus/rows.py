@@ -319,10 +319,11 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         out.mentions[item["entity_id"]] += 1
     for item in layers[QUOTES]:
         # The context shows the attribution too: speaker, cue and intermediary widen it when they
-        # are in the quote's paragraph and zone (a dateline's "(NTV)" is not the body's context).
+        # are in the quote's zone, in any paragraph of it (a continued quote's speaker is often
+        # paragraphs back); a dateline's "(NTV)" is another zone, not the body's context.
         start, end = item["start"], item["end"]
         zone = loc.zone_of(start)
-        lo, hi = loc.lines(start, end, zone)
+        lo, hi = (zone["start"], zone["end"]) if zone is not None else loc.lines(start, end, None)
         for sub in (item["speaker"], item["cue"], item["intermediary"]):
             if sub and lo <= sub["start"] and sub["end"] <= hi:
                 start, end = min(start, sub["start"]), max(end, sub["end"])
