@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -583,6 +584,43 @@ def test_card_counts_are_generated(built):
     assert "No inter-annotator agreement report exists" in readme
     assert "Mevlüt Çavuşoğlu (`mevlut-cavusoglu`)" in readme  # speakers table
     assert "license: other" in readme and "license_name:" in readme
+
+
+def test_every_field_description_names_a_published_column_and_a_config_line_wins(built):
+    """A per-config line ("quotes.kind") is what the card shows for that config; a line for a
+    column no config has is a stale description, caught here instead of going unseen."""
+    from newscorpus.features import CONFIGS, FIELD_DESCRIPTIONS, config_features, field_description
+    from newscorpus.spec import load_schemas
+
+    root, dist = built
+    vocab = load_schemas(root).vocabulary
+    columns = {(c, name) for c in CONFIGS for name in config_features(c, vocab)}
+    for key in FIELD_DESCRIPTIONS:
+        config, _, column = key.rpartition(".")
+        assert (config, column) in columns if config else any(column == name for _, name in columns), key
+    readme = (dist / "README.md").read_text("utf-8")
+    quotes = readme[readme.index("#### `quotes`"):readme.index("#### `dates`")]
+    assert f"| `kind` | ClassLabel (3 names) | {field_description('quotes', 'kind')} |" in quotes
+    assert field_description("quotes", "kind") != field_description("numeric_claims", "kind")
+    assert field_description("dates", "start") == FIELD_DESCRIPTIONS["start"]
+
+
+def test_card_names_the_labels_a_split_with_documents_lacks(tmp_path):
+    from types import SimpleNamespace
+
+    from newscorpus.card import _label_gaps
+    from newscorpus.spec import load_schemas
+
+    vocab = load_schemas(REPO).vocabulary
+    counts = {s: Counter() for s in vocab.splits}
+    train, validation, test = vocab.splits
+    counts[train].update({"documents": 3, "label:quotes:mixed": 2, "label:quotes:direct": 1, "label:numeric_claims:money": 1})
+    counts[test].update({"documents": 1, "label:quotes:direct": 4})
+    text = _label_gaps(SimpleNamespace(vocab=vocab, counts=counts))
+    assert f"- **{test}** has none of: quotes `mixed`; numeric claims `money`." in text
+    assert f"**{train}**" not in text and f"**{validation}**" not in text  # train has all; validation has no documents
+    counts[test].update({"label:quotes:mixed": 1, "label:numeric_claims:money": 1})
+    assert "Every label that occurs in the published splits occurs in each of them" in _label_gaps(SimpleNamespace(vocab=vocab, counts=counts))
 
 
 def test_card_counts_the_licences_the_documents_state(tmp_path):

@@ -24,11 +24,11 @@ from newscorpus.features import (
     CONFIGS,
     DEFAULT_CONFIG,
     DOCUMENTS,
-    FIELD_DESCRIPTIONS,
     NER_LAYERS,
     REGISTRY_SPLIT,
     SPAN_CONFIGS,
     STRING_ENUM_COLUMNS,
+    field_description,
     ner_tag_names,
     ner_types,
 )
@@ -367,7 +367,7 @@ def _configs(inp: CardInputs) -> str:
         out.append(f"#### `{config}`\n\nRows per split: {sizes}.\n")
         rows = []
         for name, feature in inp.features[config].items():
-            desc = FIELD_DESCRIPTIONS.get(name)
+            desc = field_description(config, name)
             if desc is None:
                 raise CardError(f"newscorpus/features.py: column {config}.{name} has no entry in FIELD_DESCRIPTIONS")
             closed = STRING_ENUM_COLUMNS.get(name)
@@ -480,7 +480,28 @@ def _label_counts(inp: CardInputs) -> str:
             rows.append([f"`{label}`", *per, sum(per)])
         out.append(f"**{LAYER_TITLES[layer]}** by `{LAYER_CLASS_FIELD[layer]}`\n")
         out.append(_table([LAYER_CLASS_FIELD[layer], *names, "total"], rows))
+    out.append(_label_gaps(inp))
     return "\n".join(out)
+
+
+def _label_gaps(inp: CardInputs) -> str:
+    """The labels a split with documents has no example of, although another split has: a score
+    on that split says nothing about them. Said here because the tables make it easy to miss."""
+    held = [s for s in inp.vocab.splits if inp.counts[s]["documents"]]
+    lines = []
+    for split in held:
+        missing = []
+        for layer in SPAN_CONFIGS:
+            absent = [label for label in getattr(inp.vocab, LAYER_LABEL_SETS[layer])
+                      if not inp.counts[split][f"label:{layer}:{label}"] and any(inp.counts[s][f"label:{layer}:{label}"] for s in held)]
+            if absent:
+                missing.append(f"{LAYER_TITLES[layer]} {', '.join(f'`{a}`' for a in absent)}")
+        if missing:
+            lines.append(f"- **{split}** has none of: {'; '.join(missing)}.")
+    if not lines:
+        return "Every label that occurs in the published splits occurs in each of them.\n"
+    return ("Labels that occur in some split but not in every split that has documents (a score on such a split "
+            "cannot measure them; build an evaluation set that has them before comparing models on them):\n\n" + "\n".join(lines) + "\n")
 
 
 def _ner(inp: CardInputs) -> str:

@@ -269,12 +269,19 @@ STRING_ENUM_COLUMNS: dict[str, str] = {
     "provenance.status": "AnnotationStatus",
 }
 
-# One line per column for the card's "fields" tables. A column without a description here
-# fails the card test, so a new column cannot be published undocumented.
+# One line per column for the card's "fields" tables: "<config>.<column>" where a column means
+# something else in that config, else "<column>" (field_description). A column without a
+# description fails the card test, so a new column cannot be published undocumented.
+_SPAN_ID = "the span's id, unique within its document only (join on `doc_id` and `id`)"
 FIELD_DESCRIPTIONS: dict[str, str] = {
-    "id": "identifier: doc id (documents), local span id (spans), `<doc_id>#<n>` (ner), registry id",
+    f"{DOCUMENTS}.id": "the document's id, `<publisher>_<date>_<slug>`: what `doc_id` names in every other config",
+    **{f"{config}.id": _SPAN_ID for config in SPAN_CONFIGS},
+    f"{NER}.id": "`<doc_id>#<sentence_index>`",
+    f"{ENTITY_REGISTRY}.id": "the entity's id: what `entity_id` and `speaker_entity_id` name",
     "doc_id": "the document the row comes from (key into `documents`)",
-    "text": "raw article text (documents), the span's text (spans), the sentence (ner); verbatim",
+    f"{DOCUMENTS}.text": "the raw article text, verbatim: every offset counts into it",
+    "text": "the span's text, verbatim (the document's text at [start, end))",
+    f"{NER}.text": "the sentence, verbatim (the document's text at [start, end))",
     "title": "headline as printed, from the metadata",
     "title_start": "code-point offset of the title in `text`",
     "title_end": "end offset (exclusive) of the title in `text`",
@@ -303,7 +310,9 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "guidelines_version": "annotation guidelines version the file follows",
     "annotators": "annotator ids and roles",
     "status": "one annotator's pass or adjudicated from two blind passes",
-    "temporal_anchor": "date relative expressions were resolved against (documents: value and basis; dates: value)",
+    f"{DOCUMENTS}.temporal_anchor": "the date relative expressions were resolved against: `value` (the publication date, or the "
+    "earliest possible day when only a range is known) and `basis`, which says which and why",
+    "temporal_anchor": "the `value` of the document's temporal anchor (see `documents.temporal_anchor`), for the rows' `anchor`",
     "notes": "annotator notes on the whole document",
     "zones": "layout zones (headline, body, caption, ...), each with its type",
     "entities": "named-entity mentions (OntoNotes labels) linked to the registry",
@@ -316,7 +325,8 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "entity_id": "registry id of the referent (key into `entity_registry`)",
     "entity_name": "canonical name of the referent from the registry",
     "note": "annotator's note on the span",
-    "kind": "quote kind (quotes) or numeric kind (numeric claims)",
+    f"{QUOTES}.kind": "direct, indirect or mixed: how much of the content is inside quotation marks",
+    f"{NUMERIC_CLAIMS}.kind": "what sort of number: count, money, percent, quantity, ordinal",
     "speaker": "span naming the source; null when the text names none",
     "speaker_entity_id": "registry id of the source; null for unnamed or group sources",
     "speaker_name": "canonical registry name of the source",
@@ -324,9 +334,10 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "intermediary": "outlet or person the words reached the writer through, with its registry id",
     "continues": "id of the quote this one continues",
     "type": "TIMEX3 type of the date expression",
-    "value": "TIMEX3 value (dates) or the number stated, scaled (numeric claims)",
+    f"{DATES}.value": "TIMEX3 value (2020-12-30, 2020-W52, P3Y, PRESENT_REF)",
+    f"{NUMERIC_CLAIMS}.value": "the number stated, scaled ('7 million' is 7000000)",
     "mod": "TIMEX3 modifier; null when none",
-    "anchor": "what the date value was resolved against",
+    "anchor": "what the value was resolved against: the text alone, the document's temporal anchor, or nothing",
     "unit": "unit of the number (ISO 4217 code for money)",
     "approximate": "true for 'around', 'about', 'nearly', 'some'",
     "bound": "how the stated number bounds the quantity",
@@ -338,7 +349,9 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "date_value": "TIMEX3 value of the date `date_id` names",
     "zone_id": "id of the zone holding the span or sentence",
     "zone_type": "type of that zone",
-    "context": "the whole sentence(s) around the span, verbatim",
+    "context": "the whole sentence(s) around the span, verbatim, within its zone",
+    f"{QUOTES}.context": "the whole sentences from the first to the last of content, speaker, cue and intermediary, "
+    "verbatim, within the quote's zone (a speaker in another zone, a dateline say, is left out)",
     "context_start": "code-point offset of `context` in the document; span offset in context = start - context_start",
     "provenance": "raw, metadata and annotation sha256, schema and guidelines versions, status, annotators",
     "sentence_index": "position of the sentence among the document's annotated sentences",
@@ -353,3 +366,8 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "document_count": "documents with at least one such mention",
     "mentions_by_split": "mentions per split",
 }
+
+
+def field_description(config: str, column: str) -> str | None:
+    """What `column` of `config` holds, for the card: the config's own line, else the shared one."""
+    return FIELD_DESCRIPTIONS.get(f"{config}.{column}", FIELD_DESCRIPTIONS.get(column))
