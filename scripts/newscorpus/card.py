@@ -371,7 +371,8 @@ def _configs(inp: CardInputs) -> str:
             if desc is None:
                 raise CardError(f"newscorpus/features.py: column {config}.{name} has no entry in FIELD_DESCRIPTIONS")
             closed = STRING_ENUM_COLUMNS.get(name)
-            kind = f"string, one of `$defs/{closed}`" if closed in inp.vocab.enums else _type_name(feature)
+            kind = (f"string: one of {', '.join(f'`{v}`' for v in inp.vocab.enums[closed])} (`$defs/{closed}`, meanings under Label sets)"
+                    if closed in inp.vocab.enums else _type_name(feature))
             rows.append([f"`{name}`", kind, desc])
         out.append(_table(["field", "type", "description"], rows))
     return "\n".join(out)
