@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,6 +119,7 @@ class NerStats:
     tagged: dict[str, int] = field(default_factory=dict)  # layer -> spans tagged
     dropped: dict[str, int] = field(default_factory=dict)  # layer -> spans dropped by precedence
     split_tokens: int = 0  # tokens cut at a span boundary
+    tagged_types: Counter = field(default_factory=Counter)  # tag type (e.g. 'PERSON') -> spans tagged
 
 
 def _is_abbreviation(text: str, period: int) -> bool:
@@ -186,25 +188,34 @@ def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[i
 
     Returns the tokens and how many extra cuts the boundaries forced."""
     cuts = sorted(x for x in boundaries if start < x < end)
+    return _tokens(_token_re_for(text, start, end), text, start, end, cuts)
+
+
+def _tokens(pattern: re.Pattern, text: str, start: int, end: int, cuts: list[int]) -> tuple[list[tuple[int, int]], int]:
+    """`tokenize` with the token pattern already chosen and the cuts already sorted and inside
+    (start, end): tag_sentences chooses the pattern once per document."""
+    tokens = [m.span() for m in pattern.finditer(text, start, end)]  # no token matches only whitespace
     if not cuts:
-        return [m.span() for m in _token_re_for(text, start, end).finditer(text, start, end)], 0  # no token matches only whitespace
-    tokens: list[tuple[int, int]] = []
-    forced = 0
-    i, n = 0, len(cuts)
-    for m in _token_re_for(text, start, end).finditer(text, start, end):
-        a, b = m.span()
-        while i < n and cuts[i] <= a:  # tokens come in text order: the cut pointer only moves on
-            i += 1
-        while i < n and cuts[i] < b:
-            tokens.append((a, cuts[i]))
-            a = cuts[i]
-            forced += 1
-            i += 1
-        tokens.append((a, b))
-    if not forced:
         return tokens, 0
+    # Which token each cut falls strictly inside, by bisection: nearly every boundary already is
+    # a token edge, so the common case never loops over the tokens in Python.
+    token_starts = [a for a, _ in tokens]
+    cuts_inside: dict[int, list[int]] = {}
+    for cut in cuts:
+        i = bisect.bisect_right(token_starts, cut) - 1  # the last token starting at or before the cut
+        if i >= 0 and token_starts[i] < cut < tokens[i][1]:
+            cuts_inside.setdefault(i, []).append(cut)
+    if not cuts_inside:
+        return tokens, 0
+    pieces: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(tokens):
+        for cut in cuts_inside.get(i, ()):
+            pieces.append((a, cut))
+            a = cut
+        pieces.append((a, b))
+    forced = sum(len(inside) for inside in cuts_inside.values())
     # a cut can leave a whitespace-only piece only if a boundary sits next to a space; drop it
-    return [(a, b) for a, b in tokens if text[a:b].strip()], forced
+    return [(a, b) for a, b in pieces if text[a:b].strip()], forced
 
 
 def tag_sentences(
@@ -225,9 +236,10 @@ def tag_sentences(
     by_layer = {layer: sorted(layers.get(layer, []), key=lambda x: (x["start"], x["end"])) for layer in precedence}
     layer_starts = {layer: [x["start"] for x in spans] for layer, spans in by_layer.items()}
     out: list[TaggedSentence] = []
+    pattern = _token_re_for(text, 0, len(text))  # a text without a mark has none in any sentence
     for sent in sentences:
         lo, hi = bisect.bisect_right(boundaries, sent.start), bisect.bisect_left(boundaries, sent.end)
-        tokens, forced = tokenize(text, sent.start, sent.end, boundaries[lo:hi])
+        tokens, forced = _tokens(pattern, text, sent.start, sent.end, boundaries[lo:hi])
         stats.split_tokens += forced
         tags = ["O"] * len(tokens)
         tok_starts = [a for a, _ in tokens]
@@ -240,22 +252,19 @@ def tag_sentences(
                 s, e = span["start"], span["end"]
                 if e > sent.end:
                     continue  # cannot happen: no sentence boundary is placed inside a span
+                # Every span boundary inside the sentence is a token edge (tokens were cut there),
+                # so the span's tokens are exactly those starting in [s, e).
                 first = bisect.bisect_left(tok_starts, s)
-                idx = []
-                for i in range(first, len(tokens)):
-                    if tok_starts[i] >= e:
-                        break
-                    if tok_ends[i] <= e:
-                        idx.append(i)
-                if not idx:
+                last = bisect.bisect_left(tok_starts, e, first)
+                if first == last:
                     continue
-                if any(tags[i] != "O" for i in idx):
+                if tags[first:last].count("O") != last - first:
                     stats.dropped[layer] += 1
                     continue
                 kind = type_of[layer](span)
-                for n, i in enumerate(idx):
-                    tags[i] = ("B-" if n == 0 else "I-") + kind
+                tags[first:last] = ["B-" + kind] + ["I-" + kind] * (last - first - 1)
                 stats.tagged[layer] += 1
+                stats.tagged_types[kind] += 1
         out.append(TaggedSentence(sent, tok_starts, tok_ends, tags))
     return out, stats
 
