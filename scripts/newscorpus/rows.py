@@ -270,6 +270,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
     zone_type_index = {z: i for i, z in enumerate(vocab.zone_types)}
     for i, ts in enumerate(tagged):
         s = ts.sentence
+        offset = s.start
         out.rows[NER].append({
             "id": f"{doc_id}#{i}",
             "doc_id": doc_id,
@@ -281,15 +282,15 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
             "text": text[s.start:s.end],
             "tokens": [text[a:b] for a, b in zip(ts.token_starts, ts.token_ends)],
             "ner_tags": [tag_index[t] for t in ts.tags],
-            "token_starts": [a - s.start for a in ts.token_starts],
-            "token_ends": [b - s.start for b in ts.token_ends],
+            "token_starts": [a - offset for a in ts.token_starts],
+            "token_ends": [b - offset for b in ts.token_ends],
             "provenance": provenance,
         })
-        out.counts["ner:sentences"] += 1
-        out.counts["ner:tokens"] += len(ts.tags)
-        for t in ts.tags:
-            if t.startswith("B-"):
-                out.counts[f"ner:spans:{t[2:]}"] += 1
+    if tagged:
+        out.counts["ner:sentences"] += len(tagged)
+        out.counts["ner:tokens"] += sum(len(ts.tags) for ts in tagged)
+    for kind, n in stats.tagged_types.items():  # one B- tag per span tagged
+        out.counts[f"ner:spans:{kind}"] += n
     for layer in NER_LAYERS:
         out.counts[f"ner:tagged:{layer}"] += stats.tagged[layer]
         out.counts[f"ner:dropped:{layer}"] += stats.dropped[layer]
