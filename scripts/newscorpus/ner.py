@@ -96,6 +96,7 @@ _WORD_AT_PERIOD_RE = re.compile(r"(\w+)\.$")
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt sen rep gov pres st jr sr vs etc no inc co ltd corp dept est approx".split()
 )
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,9 @@ def _is_abbreviation(text: str, period: int) -> bool:
     head = text[max(0, period - 64):period + 1]  # an abbreviation is short: a window suffices
     if _INITIALISM_RE.search(head):
         return True
-    word = _WORD_AT_PERIOD_RE.search(head)
+    # A word longer than every abbreviation is none of them (lower() never shortens a word), so
+    # the word is looked for in the last few characters only: the search tries every start.
+    word = _WORD_AT_PERIOD_RE.search(head, max(0, len(head) - _LONGEST_ABBREVIATION - 2))
     return bool(word) and word.group(1).lower() in ABBREVIATIONS
 
 
