@@ -32,7 +32,7 @@ from newscorpus.features import (
 )
 from newscorpus.rules import MAX_EXACT_INT  # integers beyond this do not survive a float64 column
 from newscorpus.positions import line_bounds
-from newscorpus.spec import LABEL_SETS, LAYER_LABEL_FIELDS, Vocabulary
+from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_FIELDS, LAYER_LABEL_SETS, Vocabulary
 
 
 class RowError(Exception):
@@ -311,13 +311,10 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         }
 
     for item in layers[ENTITIES]:
-        label = vocab.entity_labels[item["label"]]
         out.rows[ENTITIES].append({
             "doc_id": doc_id, **item, "entity_name": names.get(item["entity_id"]),
             **placed(item["start"], item["end"]), "provenance": provenance,
         })
-        out.counts[f"label:{ENTITIES}:{label}"] += 1
-        out.mentions[item["entity_id"]] += 1
     for item in layers[QUOTES]:
         # The context shows the attribution too: speaker, cue and intermediary widen it when they
         # are in the quote's zone, in any paragraph of it (a continued quote's speaker is often
@@ -332,15 +329,11 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
             "doc_id": doc_id, **item, "speaker_name": names.get(item["speaker_entity_id"]) if item["speaker_entity_id"] else None,
             **placed(start, end, zone), "provenance": provenance,
         })
-        out.counts[f"label:{QUOTES}:{vocab.quote_kinds[item['kind']]}"] += 1
-        speaker = item["speaker_entity_id"] or ("text:" + item["speaker"]["text"] if item["speaker"] else "")
-        out.counts[f"speaker:{speaker}"] += 1
     for item in layers[DATES]:
         out.rows[DATES].append({
             "doc_id": doc_id, **item, "temporal_anchor": anchor.get("value"),
             **placed(item["start"], item["end"]), "provenance": provenance,
         })
-        out.counts[f"label:{DATES}:{vocab.date_types[item['type']]}"] += 1
     for item in layers[NUMERIC_CLAIMS]:
         date = dates_by_id.get(item["date_id"]) if item["date_id"] else None
         out.rows[NUMERIC_CLAIMS].append({
@@ -349,12 +342,21 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
             "date_value": date.get("value") if date else None,
             **placed(item["start"], item["end"]), "provenance": provenance,
         })
-        out.counts[f"label:{NUMERIC_CLAIMS}:{vocab.numeric_kinds[item['kind']]}"] += 1
+
+    # The counters, a layer at a time: Counter.update counts a whole iterable in one call.
     for layer in ("zones", *SPAN_CONFIGS):
         out.counts[f"layer:{layer}"] += len(layers[layer])
-    for z in layers["zones"]:
-        out.counts[f"label:zones:{vocab.zone_types[z['type']]}"] += 1
+    for layer, key in LAYER_CLASS_FIELD.items():
+        label_names = getattr(vocab, LAYER_LABEL_SETS[layer])
+        out.counts.update(f"label:{layer}:{label_names[item[key]]}" for item in layers[layer])
+    out.counts.update(f"speaker:{_speaker(item)}" for item in layers[QUOTES])
+    out.mentions.update(item["entity_id"] for item in layers[ENTITIES])
     return out
+
+
+def _speaker(quote: dict) -> str:
+    """Who a quote is counted for: the registry entity, else the speaker's text, else no one."""
+    return quote["speaker_entity_id"] or ("text:" + quote["speaker"]["text"] if quote["speaker"] else "")
 
 
 def _role(roles: tuple[str, ...], value: Any, where: str) -> int | None:
