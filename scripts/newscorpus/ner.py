@@ -128,8 +128,10 @@ def _is_abbreviation(text: str, period: int) -> bool:
     head = text[max(0, period - 64):period + 1]  # an abbreviation is short: a window suffices
     if _INITIALISM_RE.search(head):
         return True
-    # A word longer than every abbreviation is none of them (lower() never shortens a word), so
-    # the word is looked for in the last few characters only: the search tries every start.
+    # A word longer than every abbreviation is none of them, so the word is looked for in the
+    # last few characters only (the search would try every start of the window). The window has
+    # one character more than the longest abbreviation and its period: a longer word is then
+    # captured cut, but still longer than any abbreviation, so never taken for one.
     word = _WORD_AT_PERIOD_RE.search(head, max(0, len(head) - _LONGEST_ABBREVIATION - 2))
     return bool(word) and word.group(1).lower() in ABBREVIATIONS
 
