@@ -353,7 +353,7 @@ def test_entity_add_writes_the_entry_in_canonical_layout_and_validate_then_only_
         (["Foo", "--add", "--label", "ORG"], 2, "needs --label and --description"),
         (["بشار", "--add", "--label", "PERSON", "--description", "d"], 2, "give one with --id"),
         (["Foo", "--add", "--label", "ORG", "--description", "d", "--id", "Not An Id"], 1, "$.entities["),  # the schema's id pattern
-        (["Foo", "--label", "ORG"], 2, "go with --add"),
+        (["Foo", "--label", "ORG"], 2, "goes with --add only"),
         (["Foo ", "--add", "--label", "ORG", "--description", "d"], 2, "spaces around it"),
         (["Anakara", "--alias-of", "ankra"], 1, "no entry"),
     ],
@@ -393,3 +393,55 @@ def test_entity_edit_refuses_a_registry_that_is_not_strict_json(make_corpus, cap
     err = capsys.readouterr().err
     assert "annotated/entity_registry.json:" in err and "twice" in err and "fix it first" in err
     assert (root / "annotated" / "entity_registry.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ('"aliases": ["Mevlüt Çavuşoğlu"]', '"aliases": "Mevlüt Çavuşoğlu"', "$.entities[0].aliases"),  # a string, not a list
+    ('"entities": [', '"entities": {}, "x": [', "$"),  # entities not a list
+])
+def test_entity_edit_refuses_a_registry_of_the_wrong_shape_in_one_line(make_corpus, capsys, old, new, says):
+    root = make_corpus([{"op": "replace", "file": "annotated/entity_registry.json", "old": '"aliases": ["Çavuşoğlu", "Mevlüt Çavuşoğlu"]',
+                         "new": '"aliases": ["Mevlüt Çavuşoğlu"]'},
+                        {"op": "replace", "file": "annotated/entity_registry.json", "old": old, "new": new}])
+    before = (root / "annotated" / "entity_registry.json").read_bytes()
+    for args in (["Çavuşoğlu", "--alias-of", "mevlut-cavusoglu"], ["Jens Stoltenberg", "--add", "--label", "PERSON", "--description", "d"]):
+        assert main(["entity", *args, "--root", str(root)]) == 1
+        err = capsys.readouterr().err
+        assert says in err and "fix it first" in err and "Traceback" not in err
+    assert (root / "annotated" / "entity_registry.json").read_bytes() == before
+
+
+def test_entity_edit_reports_a_refused_write_in_one_line(valid_corpus, capsys, monkeypatch):
+    import errno
+
+    from newscorpus import jsonio
+
+    before = (valid_corpus / "annotated" / "entity_registry.json").read_bytes()
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(jsonio.tempfile, "mkstemp", refuse)
+    assert main(["entity", "Anakara", "--alias-of", "ankara", "--root", str(valid_corpus)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write: Read-only file system" in err and "left as it was" in err
+    assert (valid_corpus / "annotated" / "entity_registry.json").read_bytes() == before
+
+
+def test_entity_options_of_add_are_refused_without_it(valid_corpus, capsys):
+    before = (valid_corpus / "annotated" / "entity_registry.json").read_bytes()
+    assert main(["entity", "Anakara", "--alias-of", "ankara", "--id", "foo", "--root", str(valid_corpus)]) == 2
+    assert "--id goes with --add only" in capsys.readouterr().err
+    assert (valid_corpus / "annotated" / "entity_registry.json").read_bytes() == before
+
+
+def test_alias_missing_hint_gives_the_command_only_for_the_gold_registry(make_corpus):
+    from newscorpus.corpus import CorpusPaths
+    from newscorpus.validate import validate_corpus
+
+    root = make_corpus([{"op": "replace", "file": "annotated/passes/ann-y/entity_registry.json", "old": '"aliases": ["Reuters"]', "new": '"aliases": ["REUTERS"]'},
+                        {"op": "replace", "file": "annotated/entity_registry.json", "old": '"aliases": ["Çavuşoğlu", "Mevlüt Çavuşoğlu"]',
+                         "new": '"aliases": ["Mevlüt Çavuşoğlu"]'}])
+    found = {d.path: d for d in validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L6-alias-missing"}
+    assert "--alias-of mevlut-cavusoglu" in found["annotated/entity_registry.json"].hint
+    assert "newscorpus entity" not in found["annotated/passes/ann-y/entity_registry.json"].hint  # the command edits the gold registry

@@ -260,6 +260,7 @@ def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
         ("$70 million (5 billion roubles)", "RUB", False),
         ("5 billion roubles ($70 million)", "EUR", True),  # neither fits
         ("€20 or 1,500 roubles", "USD", True),
+        ("€20 million ($22 million)", "CHF", True),  # a "$" fits only a dollar (or peso) unit
     ],
 )
 def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong):

@@ -608,15 +608,17 @@ def run_entity(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
         return EXIT_INVALID
+    add_only = [opt for opt, given in (("--label", args.label is not None), ("--description", args.description is not None),
+                                        ("--id", args.entity_id is not None), ("--alias", bool(args.alias))) if given]
+    if add_only and not args.add:
+        _say(f"newscorpus entity: {', '.join(add_only)} go{'es' if len(add_only) == 1 else ''} with --add only", sys.stderr)
+        return EXIT_USAGE
     if args.add or args.alias_of is not None:
         try:
-            return _edit_registry(args, paths.root, registry_path, entries)
+            return _edit_registry(args, paths.root, registry_path)
         except Refusal as refusal:
             _say(f"newscorpus entity: {refusal}", sys.stderr)
             return refusal.code
-    if args.label is not None or args.description is not None or args.entity_id is not None or args.alias:
-        _say("newscorpus entity: --label, --description, --id and --alias go with --add", sys.stderr)
-        return EXIT_USAGE
     needle = _loose(args.text.strip())
     found = [r for r in rows if any(needle in _loose(str(s)) for s in (r[0], r[2], *r[3]))]
     for eid, label, name, aliases in found:
@@ -628,7 +630,7 @@ def run_entity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path, entries: list) -> int:
+def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path) -> int:
     """Add an entry or an alias, then write the registry in canonical layout (atomically).
     The registry is read strictly first: an edit must not carry a duplicate key or a syntax
     error along, nor drop anything it did not understand."""
@@ -638,6 +640,8 @@ def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path, en
         finding = read.findings[0]
         raise Refusal(f"{shown}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
     registry = read.data
+    _check_registry_schema(root, registry, shown, before_edit=True)  # an edit builds on a registry of the right shape
+    entries = registry["entities"]
     text = args.text
     if not text.strip() or text != text.strip():
         raise Refusal(f"TEXT {_q(text)} is empty or has spaces around it; give the name or spelling exactly")
@@ -666,7 +670,10 @@ def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path, en
         done = f"added the alias {_q(text)} to {args.alias_of} in {shown}"
         after = []
     _check_registry_schema(root, registry, shown)
-    atomic_write_text(registry_path, canonical_dumps(registry, load_schemas(root).documents["entity_registry"]))
+    try:
+        atomic_write_text(registry_path, canonical_dumps(registry, load_schemas(root).documents["entity_registry"]))
+    except OSError as exc:  # read-only folder, full disk: the environment; the file is as it was
+        raise Refusal(f"{shown}: cannot write: {exc.strerror or exc}; the registry is left as it was", EXIT_USAGE) from None
     _say(done)
     if note:
         _say(note, sys.stderr)
@@ -709,10 +716,13 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
     return entry, note
 
 
-def _check_registry_schema(root: Path, registry: dict, shown: str) -> None:
-    """Refuse an edit that leaves the registry against its schema (an id the pattern refuses, an
-    empty alias), naming the place; nothing is written then."""
+def _check_registry_schema(root: Path, registry: Any, shown: str, before_edit: bool = False) -> None:
+    """Refuse to edit a registry that is against its schema (`aliases` a string, `entities` not a
+    list), or an edit that would leave it so (an id the pattern refuses, an empty alias), naming
+    the place; nothing is written then."""
     errors = sorted(_reference_validator(str(root), "entity_registry").iter_errors(registry), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         first = errors[0]
+        if before_edit:
+            raise Refusal(f"{shown}: {format_path(tuple(first.absolute_path))}: {first.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
         raise Refusal(f"{shown}: {format_path(tuple(first.absolute_path))}: {first.message} (nothing was written)", EXIT_INVALID)

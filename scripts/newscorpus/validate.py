@@ -1893,7 +1893,9 @@ def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse
             f"{_q(text, 40)}, the spelling of mentions linked to {_q(eid)} in {_n(docs, 'annotation file')} (first: {first}), is not among its aliases"
             + (f"; the alias {_q(same[0])} looks the same but is composed differently (NFC vs NFD): the raw text's form is the one to list" if same else ""),
             line=line, column=column, json_path=format_path(where),
-            hint=f"add {_q(text)} to the aliases of {_q(eid)} (`newscorpus entity {shlex.quote(text)} --alias-of {shlex.quote(str(eid))}`), or link those mentions to the entity they name",
+            hint=f"add {_q(text)} to the aliases of {_q(eid)}"
+            + (f" (`newscorpus entity {shlex.quote(text)} --alias-of {shlex.quote(str(eid))}`)" if state.rel == REGISTRY_REL else "")  # the command edits the gold registry only
+            + ", or link those mentions to the entity they name",
         ))
     for i, entry in enumerate(state.data["entities"]):
         if entry["id"] in used:

@@ -165,6 +165,10 @@ _CURRENCY_MARKS: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), frozenset(codes.split())) for pattern, codes in _CURRENCY_TABLE)
 _SIGNED_CODES = frozenset(codes.split()[0] for _, codes in _CURRENCY_TABLE)  # what "$" cannot be: a sign's main currency
 _DOLLAR = re.compile(r"\$|\bdollars?\b", re.IGNORECASE)
+# The currencies "$" or "dollar" may name (dollars, and the pesos written with "$"): only these
+# does a "$" fit; for any other unit it only fails to rule the unit out.
+_DOLLAR_CODES = frozenset("USD CAD AUD NZD HKD SGD TWD BSD BBD BZD BMD KYD XCD TTD JMD GYD SRD LRD NAD FJD SBD BND ZWL "
+                          "MXN ARS CLP COP CUP DOP UYU".split())
 
 
 def currency_problem(text: str, unit: str) -> str | None:
@@ -182,9 +186,10 @@ def currency_problem(text: str, unit: str) -> str | None:
             against.append(f"the text's {found.group(0)!r} is {' or '.join(sorted(codes))}, not {unit}")
     found = _DOLLAR.search(text)
     if found:
-        if unit not in _SIGNED_CODES:
+        if unit in _DOLLAR_CODES:
             return None
-        against.append(f"the text's {found.group(0)!r} names a dollar (or peso) currency, not {unit}")
+        if unit in _SIGNED_CODES:
+            against.append(f"the text's {found.group(0)!r} names a dollar (or peso) currency, not {unit}")
     return against[0] if against else None
 
 
