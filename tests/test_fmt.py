@@ -308,14 +308,21 @@ def _refuse_writes_in(folder: Path, step: str, monkeypatch) -> None:
         monkeypatch.setattr(jsonio.os, "replace", replace)
 
 
-@pytest.mark.parametrize("step", ["mkstemp", "fsync", "replace"])
-def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkeypatch, step):
+def _two_files_to_reformat(make_corpus) -> tuple[Path, str, str]:
+    """A corpus whose annotation of ALPHA and metadata of BETA are both out of canonical layout:
+    one file to make fail, the other to show that fmt goes on."""
     ann = f"annotated/{ALPHA}.json"
     meta = f"raw/{BETA}.meta.json"
     root = make_corpus([
         {"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'},
         {"op": "replace", "file": meta, "old": '"encoding": "utf-8",', "new": '"encoding":"utf-8",'},
     ])
+    return root, ann, meta
+
+
+@pytest.mark.parametrize("step", ["mkstemp", "fsync", "replace"])
+def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkeypatch, step):
+    root, ann, meta = _two_files_to_reformat(make_corpus)
     ann_before = (root / ann).read_bytes()
     _refuse_writes_in(root / "annotated", step, monkeypatch)
     code, out, err = fmt("--root", str(root))
@@ -331,12 +338,7 @@ def test_fmt_reports_a_refused_write_in_one_line_and_goes_on(make_corpus, monkey
 
 
 def test_fmt_reports_an_unreadable_file_as_the_environment_and_goes_on(make_corpus, monkeypatch):
-    ann = f"annotated/{ALPHA}.json"
-    meta = f"raw/{BETA}.meta.json"
-    root = make_corpus([
-        {"op": "replace", "file": ann, "old": '"value": 20000000000,', "new": '"value": 2e10,'},
-        {"op": "replace", "file": meta, "old": '"encoding": "utf-8",', "new": '"encoding":"utf-8",'},
-    ])
+    root, ann, meta = _two_files_to_reformat(make_corpus)
     ann_before = (root / ann).read_bytes()
     real_read_bytes = Path.read_bytes
 
