@@ -602,12 +602,6 @@ def run_entity(args: argparse.Namespace) -> int:
         _say(f"newscorpus entity: {exc}", sys.stderr)
         return EXIT_USAGE
     registry_path = paths.registry
-    try:
-        entries = json.loads(registry_path.read_bytes().decode("utf-8"))["entities"]
-        rows = [(e["id"], e["label"], e["name"], list(e.get("aliases", ()))) for e in entries]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
-        return EXIT_INVALID
     add_only = [opt for opt, given in (("--label", args.label is not None), ("--description", args.description is not None),
                                         ("--id", args.entity_id is not None), ("--alias", bool(args.alias))) if given]
     if add_only and not args.add:
@@ -619,6 +613,12 @@ def run_entity(args: argparse.Namespace) -> int:
         except Refusal as refusal:
             _say(f"newscorpus entity: {refusal}", sys.stderr)
             return refusal.code
+    try:  # a search reads loosely: it helps even while the registry has a problem validate reports
+        entries = json.loads(registry_path.read_bytes().decode("utf-8"))["entities"]
+        rows = [(e["id"], e["label"], e["name"], list(e.get("aliases", ()))) for e in entries]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
+        return EXIT_INVALID
     needle = _loose(args.text.strip())
     found = [r for r in rows if any(needle in _loose(str(s)) for s in (r[0], r[2], *r[3]))]
     for eid, label, name, aliases in found:
@@ -635,37 +635,40 @@ def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path) ->
     The registry is read strictly first: an edit must not carry a duplicate key or a syntax
     error along, nor drop anything it did not understand."""
     shown = _shown(registry_path)
-    read = read_json_strict(registry_path.read_bytes())
+    try:
+        read = read_json_strict(registry_path.read_bytes())
+    except OSError as exc:
+        raise Refusal(f"{shown}: cannot read: {exc.strerror or exc}", EXIT_INVALID) from None
     if read.findings:
         finding = read.findings[0]
         raise Refusal(f"{shown}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
     registry = read.data
-    _check_registry_schema(root, registry, shown, before_edit=True)  # an edit builds on a registry of the right shape
+    _check_registry_schema(root, registry, shown, before_edit=True)  # from here on every entry is a dict of the schema's shape
     entries = registry["entities"]
     text = args.text
     if not text.strip() or text != text.strip():
         raise Refusal(f"TEXT {_q(text)} is empty or has spaces around it; give the name or spelling exactly")
     if args.add:
         entry, note = _new_entry(args, root, entries)
-        ids = [e.get("id") for e in entries]
+        ids = [e["id"] for e in entries]
         at = len(entries)
-        if all(isinstance(i, str) for i in ids) and ids == sorted(ids):  # keep a sorted registry sorted
+        if ids == sorted(ids):  # keep a sorted registry sorted
             at = next((n for n, i in enumerate(ids) if i > entry["id"]), len(entries))
-        registry["entities"].insert(at, entry)
+        entries.insert(at, entry)
         done = f"added {entry['id']} ({entry['label']}, {_q(entry['name'])}) to {shown}"
         after = [f"link its mentions with \"entity_id\": \"{entry['id']}\" (L6-unused-registry-entry warns until one does)"]
     else:
-        target = next((e for e in registry["entities"] if isinstance(e, dict) and e.get("id") == args.alias_of), None)
+        target = next((e for e in entries if e["id"] == args.alias_of), None)
         if target is None:
-            near = [e.get("id") for e in entries if isinstance(e, dict) and _loose(args.alias_of) in _loose(str(e.get("id")))]
-            raise Refusal(f"no entry {_q(args.alias_of)} in {shown}" + (f"; did you mean {', '.join(map(str, near))}?" if near else
+            near = [e["id"] for e in entries if _loose(args.alias_of) in _loose(e["id"])]
+            raise Refusal(f"no entry {_q(args.alias_of)} in {shown}" + (f"; did you mean {', '.join(near)}?" if near else
                           f"; `newscorpus entity {shlex.quote(args.alias_of)}` searches names and aliases"), EXIT_INVALID)
         aliases = target.setdefault("aliases", [])
         if text in aliases:
             _say(f"{_q(text)} is already an alias of {args.alias_of}; {shown} is unchanged")
             return EXIT_OK
         aliases.append(text)
-        others = [e.get("id") for e in entries if isinstance(e, dict) and e.get("id") != args.alias_of and text in (e.get("aliases") or ())]
+        others = [e["id"] for e in entries if e["id"] != args.alias_of and text in e.get("aliases", ())]
         note = f"note: {_q(text)} is also an alias of {', '.join(others)}; a linker will need the context to choose" if others else None
         done = f"added the alias {_q(text)} to {args.alias_of} in {shown}"
         after = []
@@ -695,14 +698,14 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
     entity_id = args.entity_id if args.entity_id is not None else suggested_id(args.text)
     if not entity_id:
         raise Refusal(f"{_q(args.text)} gives no id by the guidelines' rule (no Latin letters or digits); give one with --id (guidelines §2)")
-    taken = next((e for e in entries if isinstance(e, dict) and e.get("id") == entity_id), None)
+    taken = next((e for e in entries if e["id"] == entity_id), None)
     if taken is not None:
-        raise Refusal(f"the id {entity_id} is taken by {_q(str(taken.get('name')))}; if that is the same referent, add the spelling with "
+        raise Refusal(f"the id {entity_id} is taken by {_q(taken['name'])}; if that is the same referent, add the spelling with "
                       f"`newscorpus entity {shlex.quote(args.text)} --alias-of {entity_id}`, else choose another id with --id", EXIT_INVALID)
     loose = {_loose(args.text), *map(_loose, args.alias)}
-    same = [e for e in entries if isinstance(e, dict) and loose & {_loose(str(s)) for s in (e.get("name"), *(e.get("aliases") or ()))}]
+    same = [e for e in entries if loose & {_loose(s) for s in (e["name"], *e.get("aliases", ()))}]
     if same and args.entity_id is None:
-        found = ", ".join(f"{e.get('id')} ({_q(str(e.get('name')))})" for e in same)
+        found = ", ".join(f"{e['id']} ({_q(e['name'])})" for e in same)
         raise Refusal(f"{found} already has this name or spelling; for the same referent use --alias-of, for another one with the same "
                       "name give it its own id with --id", EXIT_INVALID)
     if len(set(args.alias)) != len(args.alias):
@@ -712,7 +715,7 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
         entry["aliases"] = list(args.alias)
     note = None
     if same:
-        note = "note: " + ", ".join(str(e.get("id")) for e in same) + " has the same name or a spelling of it; the description must tell them apart"
+        note = "note: " + ", ".join(e["id"] for e in same) + " has the same name or a spelling of it; the description must tell them apart"
     return entry, note
 
 
