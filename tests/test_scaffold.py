@@ -315,6 +315,14 @@ def test_entity_searches_ids_names_and_aliases_ignoring_case_and_accents(valid_c
     assert main(["entity", "  ", "--root", root]) == 2
 
 
+def test_entity_search_reads_an_aliases_string_as_one_alias_not_letters(make_corpus, capsys):
+    # against the schema (validate reports it), but a search should still find the entry by it
+    root = make_corpus([{"op": "replace", "file": "annotated/entity_registry.json", "old": '"aliases": ["TÜRKİYE", "Turkey"]', "new": '"aliases": "TÜRKİYE"'}])
+    assert main(["entity", "türkiye", "--root", str(root)]) == 0  # in no id or name: only the alias holds it
+    out = capsys.readouterr().out
+    assert out == "turkey  GPE  Turkey  (aliases: TÜRKİYE)\n"
+
+
 def _registry(root: Path) -> dict:
     return json.loads((root / "annotated" / "entity_registry.json").read_text("utf-8"))
 

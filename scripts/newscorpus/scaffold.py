@@ -615,12 +615,12 @@ def run_entity(args: argparse.Namespace) -> int:
             return refusal.code
     try:  # a search reads loosely: it helps even while the registry has a problem validate reports
         entries = json.loads(registry_path.read_bytes().decode("utf-8"))["entities"]
-        rows = [(e["id"], e["label"], e["name"], list(e.get("aliases", ()))) for e in entries]
+        rows = [(str(e["id"]), str(e["label"]), str(e["name"]), _aliases_as_read(e.get("aliases"))) for e in entries]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
         return EXIT_INVALID
     needle = _loose(args.text.strip())
-    found = [r for r in rows if any(needle in _loose(str(s)) for s in (r[0], r[2], *r[3]))]
+    found = [r for r in rows if any(needle in _loose(s) for s in (r[0], r[2], *r[3]))]
     for eid, label, name, aliases in found:
         _say(f"{eid}  {label}  {name}" + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
     if not found:
@@ -628,6 +628,18 @@ def run_entity(args: argparse.Namespace) -> int:
              f"{suggested_id(args.text)!r} if {_q(args.text)} is the referent's full English name", sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _aliases_as_read(aliases: Any) -> list[str]:
+    """A loosely read entry's aliases as a list of strings: a lone string (against the schema,
+    which validate reports) is one alias, not a sequence of letters to search one by one."""
+    if aliases is None:
+        return []
+    if isinstance(aliases, str):
+        return [aliases]
+    if isinstance(aliases, list):
+        return [str(a) for a in aliases]
+    return [str(aliases)]
 
 
 def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path) -> int:
