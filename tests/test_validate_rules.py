@@ -9,6 +9,7 @@ neighbouring mistake fails here too.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -419,3 +420,34 @@ def test_a_decomposed_span_text_with_offsets_counted_in_it_is_explained(make_cor
     ])
     (d,) = [d for d in validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L3-span-text-mismatch"]
     assert "decomposed (NFD" in d.hint and "start=25, end=34" in d.hint
+
+
+def _paragraph_ends_in_q2(make_corpus, continued: bool) -> Path:
+    """The fixture with q2 ending its paragraph without a closing mark (`,” ` becomes `.` and a
+    blank line: the same number of code points, so no other offset moves); q3, in the next
+    paragraph, continues it or not."""
+    doc = "tinynews_2020-12-30_alpha-talks"
+    raw = (INVALID.parent / "corpus" / "raw" / f"{doc}.txt").read_bytes()
+    new_raw = raw.replace("S-400,” Ç".encode(), "S-400.\n\nÇ".encode())
+    old_sha, new_sha = hashlib.sha256(raw).hexdigest(), hashlib.sha256(new_raw).hexdigest()
+    ann = f"annotated/{doc}.json"
+    edits = [
+        {"op": "write", "file": f"raw/{doc}.txt", "hex": new_raw.hex()},
+        {"op": "replace", "file": f"raw/{doc}.meta.json", "old": old_sha, "new": new_sha},
+        {"op": "replace", "file": f"raw/{doc}.meta.json", "old": f'"size_bytes": {len(raw)}', "new": f'"size_bytes": {len(new_raw)}'},
+        {"op": "replace", "file": ann, "old": old_sha, "new": new_sha},
+        {"op": "replace", "file": ann, "old": "S-400,” Ç", "new": "S-400.\\n\\nÇ"},  # the zone's text
+        {"op": "replace", "file": ann, "old": '"end": 219, "text": "“We have started talks with the US on the S-400,”"',
+         "new": '"end": 218, "text": "“We have started talks with the US on the S-400."'},
+        {"op": "remove", "file": f"annotated/passes/ann-x/{doc}.json"},
+    ]
+    if not continued:
+        edits.append({"op": "replace", "file": ann, "old": ', "continues": "q2"', "new": ""})
+    return make_corpus(edits)
+
+
+def test_a_direct_quote_ending_its_paragraph_may_leave_out_the_closing_mark_when_the_next_continues(make_corpus):
+    report = validate_corpus(CorpusPaths(_paragraph_ends_in_q2(make_corpus, continued=True)))
+    assert report.diagnostics == [], render_text(report)
+    report = validate_corpus(CorpusPaths(_paragraph_ends_in_q2(make_corpus, continued=False)))
+    assert [(d.code, d.message.split(" ")[0]) for d in report.diagnostics] == [("L5-quote-kind-marks", "q2")], render_text(report)

@@ -178,9 +178,12 @@ it); a raw file that changed after annotation (see L6-raw-sha256-mismatch)."""),
          """No span has leading or trailing whitespace (guidelines section 0); zones end after
 their last non-blank character. Move start forward or end back past the whitespace."""),
     Rule("L3-span-punctuation", "warning", 3, "a span starts or ends with punctuation",
-         """Spans carry no leading or trailing punctuation (guidelines section 0), with two
-exceptions: the quotation marks of a direct or mixed quote, and the final period of an
-abbreviation such as U.S. Check the boundary; if it is right, add a `note` saying why."""),
+         """Spans carry no leading or trailing punctuation (guidelines section 0), with three
+exceptions: the quotation marks of a direct or mixed quote; the final period of an
+abbreviation such as U.S.; and the last character of a direct quote that ends its paragraph
+without a closing mark, because a later paragraph continues it (news style), since that
+punctuation is inside the quotation. Check the boundary; if it is right, add a `note` saying
+why."""),
     Rule("L3-span-partial-word", "warning", 3, "a span starts or ends inside a word",
          """Spans cover whole words: a span that starts or ends between two letters or digits cuts
 a word ("he" inside "the", "S-400" of "S-400s", whose plural belongs in the span). Move the

@@ -797,6 +797,19 @@ def _word_at(raw: str, i: int) -> str:
     return raw[lo:hi]
 
 
+def _ends_open_quote_paragraph(raw: str, end: int, stated: str) -> bool:
+    """A direct quote that opens with a quotation mark and runs to the end of its line: a quoted
+    paragraph the next one continues, whose closing mark news style leaves out (guidelines §3).
+    That the next quote does continue it is L5-quote-kind-marks' check."""
+    return stated[0] in values.OPENING_MARKS and stated[-1] not in values.CLOSING_MARKS and _at_line_end(raw, end)
+
+
+def _at_line_end(raw: str, end: int) -> bool:
+    while end < len(raw) and raw[end] in " \t":
+        end += 1
+    return end == len(raw) or raw[end] in "\r\n"
+
+
 def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool) -> list[_Span]:
     """Per-span checks; returns the spans that passed them (only those enter overlap checks)."""
     good: list[_Span] = []
@@ -856,6 +869,8 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     continue
                 if where == "ends" and char == "." and _ABBREVIATION.search(stated):
                     continue
+                if where == "ends" and quote_kind == "direct" and _ends_open_quote_paragraph(raw, end, stated):
+                    continue  # its closing mark left out (news style): the final stop is inside the quotation
                 edge = (char, where)
                 break
             if edge:
@@ -1247,7 +1262,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
     continued = {q.get("continues") for q in data.get("quotes", [])}
     for i, quote in enumerate(data.get("quotes", [])):
         # a quoted paragraph that the next one continues may end without its closing mark
-        open_end = quote["id"] in continued and raw_text is not None and raw_text[quote["end"]:].lstrip(" \t")[:1] in ("", "\n", "\r")
+        open_end = quote["id"] in continued and raw_text is not None and _at_line_end(raw_text, quote["end"])
         problem = values.quote_kind_problem(quote["kind"], quote["text"], open_end)
         if problem:
             f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
