@@ -500,9 +500,29 @@ def test_registry_alone_judges_only_the_files_the_registry_serves(make_corpus):
         ("L6-alias-missing", "annotated/passes/ann-y/entity_registry.json")]
 
 
-def test_a_date_whose_note_explains_its_reading_is_not_reported_against_its_words(make_corpus):
+def test_a_date_whose_note_names_the_rule_is_not_reported_against_its_words(make_corpus):
     ann = f"annotated/{ALPHA}.json"
     wrong = [{"op": "set", "file": ann, "path": ["dates", 1, "value"], "value": "2020-12-29"}]
     assert {d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(wrong))).diagnostics} == {"L5-date-text-mismatch"}
-    noted = wrong + [{"op": "set", "file": ann, "path": ["dates", 1, "note"], "value": "the article's weekday contradicts its date line; the date line is taken"}]
+    # a note about something else (it even names the weekday) does not hide the contradiction
+    other = wrong + [{"op": "set", "file": ann, "path": ["dates", 1, "note"], "value": "said on Wednesday, published on Wednesday"}]
+    assert {d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(other))).diagnostics} == {"L5-date-text-mismatch"}
+    noted = wrong + [{"op": "set", "file": ann, "path": ["dates", 1, "note"],
+                      "value": "L5-date-text-mismatch: the article's weekday contradicts its date line; the date line is taken"}]
     assert validate.validate_corpus(CorpusPaths(make_corpus(noted))).diagnostics == []
+
+
+@pytest.mark.parametrize("code, layer, index, edits", [
+    ("L3-entity-boundary", "entities", 5,  # e6 takes in the article: "the US"
+     [{"op": "replace", "file": f"annotated/{ALPHA}.json", "old": '"id": "e6", "start": 137, "end": 139, "text": "US"',
+       "new": '"id": "e6", "start": 133, "end": 139, "text": "the US"'}]),
+    ("L3-span-punctuation", "dates", 2,  # t3 takes in the comma after its year
+     [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "end"], "value": 334},
+      {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "text"], "value": "2020,"}]),
+])
+def test_a_span_warning_ends_only_with_a_note_that_names_its_rule(make_corpus, code, layer, index, edits):
+    assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(edits))).diagnostics] == [code]
+    unrelated = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": [layer, index, "note"], "value": "checked twice"}]
+    assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(unrelated))).diagnostics] == [code]
+    named = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": [layer, index, "note"], "value": f"{code}: kept, as the name holds it"}]
+    assert validate.validate_corpus(CorpusPaths(make_corpus(named))).diagnostics == []

@@ -182,13 +182,21 @@ their last non-blank character. Move start forward or end back past the whitespa
 exceptions: the quotation marks of a direct or mixed quote; the final period of an
 abbreviation such as U.S.; and the last character of a direct quote that ends its paragraph
 without a closing mark, because a later paragraph continues it (news style), since that
-punctuation is inside the quotation. Check the boundary; if it is right, add a `note` saying
-why."""),
+punctuation is inside the quotation. Check the boundary; if it is right, say why in the
+span's `note` and name this rule's code there, which ends the warning for that span."""),
     Rule("L3-span-partial-word", "warning", 3, "a span starts or ends inside a word",
          """Spans cover whole words: a span that starts or ends between two letters or digits cuts
 a word ("he" inside "the", "S-400" of "S-400s", whose plural belongs in the span). Move the
 boundary to the word's edge. A hyphen or an apostrophe is a word edge ("U.S.-led" gives
-`U.S.`, "Turkey’s" gives `Turkey`)."""),
+`U.S.`, "Turkey’s" gives `Turkey`). If the word really is cut, say why in the span's `note`
+and name this rule's code there, which ends the warning for that span."""),
+    Rule("L3-entity-boundary", "warning", 3, "an entity span starts with \"the\" or ends with a possessive ’s",
+         """An entity span is the name as written, without a leading "the" and without the
+possessive ’s (guidelines section 2): "the United States" gives `United States`, "Turkey’s"
+gives `Turkey`. The hint gives the offsets without them. A name that really holds the word or
+the ’s (The Hague, McDonald’s) keeps it: say so in the mention's `note` and name this rule's
+code there, which ends the warning for that mention. Adding such a spelling to the registry's
+aliases would only hide the boundary error, so fix the span first."""),
     Rule("L3-duplicate-span", "error", 3, "two spans of the same layer have the same offsets",
          """Within a layer no two spans are identical (guidelines section 6). Two entity mentions
 at the same offsets, or two dates, are one annotation entered twice: delete one (and
@@ -304,7 +312,8 @@ year range or two years ("2019-20", "between 2019 and 2021") and fiscal years ar
 annotator. Relative words ("last week", "next year") state nothing here; resolving them is
 checked by reading (guidelines section 4). A warning, not an error, because articles contradict
 themselves (a weekday that does not fit the printed date): keep the reading chosen and say
-why in the date's `note`; a date with a note is not reported."""),
+why in the date's `note`, naming this rule's code there, which ends the warning for that date
+(a note about something else does not)."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).

@@ -797,6 +797,44 @@ def _word_at(raw: str, i: int) -> str:
     return raw[lo:hi]
 
 
+_LEADING_THE = re.compile(r"[Tt]he\s+")
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def _check_entity_boundary(f: _File, s: _Span, start: int, end: int, stated: str) -> None:
+    """Guidelines section 2: the name without a leading "the" and without the possessive ’s."""
+    lead = _LEADING_THE.match(stated)
+    tail = _POSSESSIVE.search(stated)
+    if not (lead or tail) or len(stated) - (lead.end() if lead else 0) - (2 if tail else 0) <= 0:
+        return
+    if _acknowledged(s.obj, "L3-entity-boundary"):
+        return
+    parts = ([f"starts with {_q(lead.group().rstrip())}"] if lead else []) + ([f"ends with the possessive {_q(tail.group())}"] if tail else [])
+    new_start, new_end = start + (lead.end() if lead else 0), end - (2 if tail else 0)
+    f.add(
+        "L3-entity-boundary",
+        f"{s.ident}: entity span {_q(stated)} {' and '.join(parts)}; the span is the name as written, without them (guidelines section 2)",
+        s.path,
+        span=(start, end),
+        hint=f"use start={new_start}, end={new_end} ({_q(stated[new_start - start:new_end - start])}); if the name itself holds "
+             f"{'them' if lead and tail else 'it'} (The Hague, McDonald’s), say so in the mention's note, naming L3-entity-boundary",
+    )
+
+
+def _name_inside(text: str) -> str:
+    """The mention's text without a leading "the" and a possessive ’s (what section 2 spans)."""
+    lead = _LEADING_THE.match(text)
+    return _POSSESSIVE.sub("", text[lead.end() if lead else 0:])
+
+
+def _acknowledged(span: dict, code: str) -> bool:
+    """A warning the annotator has weighed and kept: the span's `note` names its rule code and
+    says why (guidelines section 0). Naming the code, not just having a note, keeps a note
+    written about something else from hiding the warning."""
+    note = span.get("note")
+    return isinstance(note, str) and code in note
+
+
 def _ends_open_quote_paragraph(raw: str, end: int, stated: str) -> bool:
     """A direct quote that opens with a quotation mark and runs to the end of its line: a quoted
     paragraph the next one continues, whose closing mark news style leaves out (guidelines §3).
@@ -850,15 +888,18 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                 hint=f"use start={start + lead}, end={start + lead + len(inner)}" if inner else None,
             )
             continue
-        if punctuation and ((start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])) or (end < n and _in_word(raw[end]) and _in_word(stated[-1]))):
+        if punctuation and ((start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])) or (end < n and _in_word(raw[end]) and _in_word(stated[-1]))) \
+                and not _acknowledged(s.obj, "L3-span-partial-word"):
             cut_start = start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])
             f.add(
                 "L3-span-partial-word",
                 f"{s.ident}: span {_q(stated)} {'starts' if cut_start else 'ends'} inside the word {_q(_word_at(raw, start if cut_start else end - 1))}",
                 s.path,
                 span=(start, end),
-                hint=f"move the span's {'start' if cut_start else 'end'} to the word's edge (`newscorpus span` prints a span's offsets); if the word really is cut, say why in the span's note",
+                hint=f"move the span's {'start' if cut_start else 'end'} to the word's edge (`newscorpus span` prints a span's offsets); if the word really is cut, say why in the span's note, naming L3-span-partial-word",
             )
+        if s.layer == "entities":
+            _check_entity_boundary(f, s, start, end, stated)
         if punctuation:
             edge = None
             quote_kind = s.obj.get("kind") if s.layer == "quotes" else None
@@ -873,7 +914,7 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     continue  # its closing mark left out (news style): the final stop is inside the quotation
                 edge = (char, where)
                 break
-            if edge:
+            if edge and not _acknowledged(s.obj, "L3-span-punctuation"):
                 f.add(
                     "L3-span-punctuation",
                     f"{s.ident}: span {_q(stated)} {edge[1]} with punctuation {_q(edge[0])}",
@@ -1170,7 +1211,8 @@ def _punctuation_hint(raw: str, start: int, end: int, edge: tuple[str, str], quo
         where = "after" if side == "end" else "before"
         return f"set {side} to {beside[0]}: the {'closing' if side == 'end' else 'opening'} {_q(beside[1])} just {where} the span belongs to it"
     return (f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of "
-            "what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote)")
+            "what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote); if it is, say why in the "
+            "span's note, naming L3-span-punctuation")
 
 
 def _quote_marks_hint(raw: str, quote: dict) -> str:
@@ -1203,9 +1245,9 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   hint="`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
             stated = values.date_text_problem(date["type"], date["value"], date["text"])
-            if stated and not date.get("note"):  # a note says why the reading differs from the words
+            if stated and not _acknowledged(date, "L5-date-text-mismatch"):
                 f.add("L5-date-text-mismatch", f"{date['id']} {_q(date['text'], 30)}: value {_q(date['value'])} disagrees with its words: {stated}", ("dates", i, "value"),
-                      hint="correct the value; if the article contradicts itself (a weekday that does not fit its date), keep the reading you chose and say why in the date's note, which ends this warning")
+                      hint="correct the value; if the article contradicts itself (a weekday that does not fit its date), keep the reading you chose and say why in the date's note, naming L5-date-text-mismatch, which ends this warning")
     anchor = data["temporal_anchor"]["value"]
     problem = values.iso_date_problem(anchor)
     if problem:
@@ -1897,6 +1939,8 @@ def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse
     for (eid, text), (docs, first, mention) in sorted(spellings.items()):
         if not mention or eid not in entries or text in entries[eid][1].get("aliases", ()):
             continue
+        if _name_inside(text) in entries[eid][1].get("aliases", ()):
+            continue  # "the US", "Turkey’s": a boundary error L3-entity-boundary reports at the mention, not a spelling to add
         i, entry = entries[eid]
         if index is None:
             index = PositionIndex(state.text or "")
