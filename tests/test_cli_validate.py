@@ -526,3 +526,18 @@ def test_a_span_warning_ends_only_with_a_note_that_names_its_rule(make_corpus, c
     assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(unrelated))).diagnostics] == [code]
     named = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": [layer, index, "note"], "value": f"{code}: kept, as the name holds it"}]
     assert validate.validate_corpus(CorpusPaths(make_corpus(named))).diagnostics == []
+
+
+def test_checking_one_document_reports_its_spellings_missing_from_the_aliases(make_corpus):
+    """L6-alias-missing needs only the registry and the mentions at hand; whether an entry or
+    alias is unused needs the whole corpus and is left to the whole run."""
+    root = make_corpus([{"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 1, "aliases"], "value": ["TÜRKİYE"]}])
+    # the gold annotation alone, or the raw text, which brings in ann-x's pass of it too
+    for target, files in ((f"annotated/{ALPHA}.json", "1 annotation file"), (f"raw/{ALPHA}.txt", "2 annotation files")):
+        report = validate.validate_corpus(CorpusPaths(root), [root / target])
+        (found,) = report.diagnostics
+        assert found.code == "L6-alias-missing" and found.path == "annotated/entity_registry.json"
+        assert f"in {files} (first: annotated/{ALPHA}.json)" in found.message
+    # a document whose mentions all have their spellings listed: nothing, not even the registry's unused entries
+    whole = make_corpus()
+    assert validate.validate_corpus(CorpusPaths(whole), [whole / f"annotated/{BETA}.json"]).diagnostics == []

@@ -415,8 +415,11 @@ what an entity linker meets, and the registry published with the dataset is its 
 table. A spelling the mentions use that is not listed means the registry fell behind the
 annotations. Reported once per entry and spelling, at the registry, with how many documents
 use it and the first of them: add the exact text to the entry's `aliases`, or, if those
-mentions name another referent, link them to that entity. Checked on a whole-corpus run, or
-when the registry itself is validated; L6-unused-alias is the other direction."""),
+mentions name another referent, link them to that entity. A mention whose span takes in a
+leading "the" or a possessive ’s is not reported here when the bare name is listed: that is
+a boundary error, which L3-entity-boundary reports at the mention. Checked whenever
+annotations are (a check of some documents covers their mentions) and when the registry
+itself is validated; L6-unused-alias is the other direction."""),
     Rule("L6-unused-alias", "warning", 6, "a registry alias is the spelling of no entity mention or publisher name",
          """An entry's `aliases` hold only spellings that occur in the corpus's texts, as the text of
 an entity mention linked to that entry, or as the publisher name in the metadata of a

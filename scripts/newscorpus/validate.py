@@ -1925,15 +1925,24 @@ def _scan_used_ids(root: Path, rels: list[str]) -> tuple[dict[str, set[str]], Sp
     return used, spellings, complete
 
 
-def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse, all_spellings: bool = True) -> list[Diagnostic]:
-    """Registry against use: L6-unused-registry-entry for an entry no file uses; L6-unused-alias
-    for an alias of a used entry that no mention spells; L6-alias-missing for a spelling the
-    mentions use that the aliases lack (aliases are the corpus's spellings, guidelines section 2).
-    Each is found once, at the registry, however many documents it concerns. `all_spellings`
-    False: some annotation's spellings could not be read, so "unused" would be a guess."""
+def _merged_spellings(spelled_by: dict, owners: list) -> SpellingUse:
+    """The spellings of several owners' files (gold, passes) as one SpellingUse."""
+    spellings: SpellingUse = {}
+    for owner in owners:
+        for pair, (docs, first, mention) in spelled_by[owner].items():
+            use = spellings.setdefault(pair, [0, None, False])
+            use[0] += docs
+            use[1] = use[1] or first
+            use[2] = use[2] or mention
+    return spellings
+
+
+def _missing_aliases(state: RegistryState, spellings: SpellingUse) -> list[Diagnostic]:
+    """L6-alias-missing: a spelling mentions use that their entry's aliases lack. It needs only
+    the registry and the mentions at hand, so a check of some documents reports it for theirs."""
     if state.labels is None:
         return []
-    found = []
+    found: list[Diagnostic] = []
     index = None
     entries = {entry["id"]: (i, entry) for i, entry in enumerate(state.data["entities"])}
     for (eid, text), (docs, first, mention) in sorted(spellings.items()):
@@ -1956,6 +1965,19 @@ def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse
             + (f" (`newscorpus entity {shlex.quote(text)} --alias-of {shlex.quote(str(eid))}`)" if state.rel == REGISTRY_REL else "")  # the command edits the gold registry only
             + ", or link those mentions to the entity they name",
         ))
+    return found
+
+
+def _unused_entries(state: RegistryState, used: set[str], spellings: SpellingUse, all_spellings: bool = True) -> list[Diagnostic]:
+    """Registry against use: L6-unused-registry-entry for an entry no file uses; L6-unused-alias
+    for an alias of a used entry that no mention spells; L6-alias-missing for a spelling the
+    mentions use that the aliases lack (aliases are the corpus's spellings, guidelines section 2).
+    Each is found once, at the registry, however many documents it concerns. `all_spellings`
+    False: some annotation's spellings could not be read, so "unused" would be a guess."""
+    if state.labels is None:
+        return []
+    found = _missing_aliases(state, spellings)
+    index = None
     for i, entry in enumerate(state.data["entities"]):
         if entry["id"] in used:
             for k, alias in enumerate(entry.get("aliases", ()) if all_spellings else ()):
@@ -2352,16 +2374,9 @@ def validate_corpus(
     # registry use: every entry used (whole corpus, or the registry itself as target)
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
         if selection.whole:
-            used: set[str] = set()
-            spellings: SpellingUse = {}
             owners = [None, *(a for a in report.passes if a not in pass_states)]
-            for owner in owners:
-                used |= used_by[owner]
-                for pair, (docs, first, mention) in spelled_by[owner].items():
-                    use = spellings.setdefault(pair, [0, None, False])
-                    use[0] += docs
-                    use[1] = use[1] or first
-                    use[2] = use[2] or mention
+            used: set[str] = set().union(*(used_by[owner] for owner in owners))
+            spellings = _merged_spellings(spelled_by, owners)
             # some file's entity ids are unknown: "unused" would be a guess
             complete = not any(owner in ids_unknown for owner in owners)
             all_spellings = not any(owner in spellings_unknown for owner in owners)
@@ -2371,6 +2386,11 @@ def validate_corpus(
             complete = all_spellings = scan_complete
         if complete:
             report.corpus_diagnostics.extend(_unused_entries(corpus_registry, used, spellings, all_spellings))
+    elif corpus_registry.labels is not None:
+        # some documents checked: whether an entry or alias is unused needs the whole corpus,
+        # but whether their mentions' spellings are aliases needs only them
+        owners = [None, *(a for a in report.passes if not os.path.lexists(root / registry_rel(a)))]
+        report.corpus_diagnostics.extend(_missing_aliases(corpus_registry, _merged_spellings(spelled_by, owners)))
     for annotator, state in sorted(pass_states.items()):
         if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
             report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator], annotator not in spellings_unknown))
