@@ -541,3 +541,20 @@ def test_checking_one_document_reports_its_spellings_missing_from_the_aliases(ma
     # a document whose mentions all have their spellings listed: nothing, not even the registry's unused entries
     whole = make_corpus()
     assert validate.validate_corpus(CorpusPaths(whole), [whole / f"annotated/{BETA}.json"]).diagnostics == []
+
+
+def test_a_string_of_the_wrong_form_is_told_the_form_from_the_schema(make_corpus):
+    """A pattern error's hint is the schema node's description and examples."""
+    root = make_corpus([
+        {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 1, "entity_id"], "value": "mevlut_cavusoglu"},
+        {"op": "set", "file": f"raw/{ALPHA}.meta.json", "path": ["story_id"], "value": "30-12-2020_alpha-talks"},
+    ])
+    found = {d.json_path: d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L2-schema"}
+    entity, story = found["$.entities[1].entity_id"], found["$.story_id"]
+    assert "`newscorpus entity NAME` finds it" in entity.hint and '"mevlut-cavusoglu"' in entity.hint
+    assert "YYYY-MM-DD, or YYYY-MM or YYYY" in story.hint and '"2020-12-30_turkey-us-s400-working-group"' in story.hint
+
+
+def test_a_story_dated_to_the_month_is_a_valid_story_id(make_corpus):
+    root = make_corpus([{"op": "set", "file": f"raw/{ALPHA}.meta.json", "path": ["story_id"], "value": "2020-12_alpha-talks"}])
+    assert validate.validate_corpus(CorpusPaths(root)).diagnostics == []

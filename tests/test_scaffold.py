@@ -323,6 +323,21 @@ def test_entity_search_reads_an_aliases_string_as_one_alias_not_letters(make_cor
     assert out == "turkey  GPE  Turkey  (aliases: TÜRKİYE)\n"
 
 
+def test_entity_search_lists_exact_matches_first(valid_corpus, capsys):
+    root = str(valid_corpus)
+    assert main(["entity", "us", "--root", root]) == 0  # "us" is inside Çavuşoğlu and Russia too
+    ids = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert ids[0] == "united-states" and {"mevlut-cavusoglu", "russia"} <= set(ids[1:])
+
+
+def test_entity_add_of_a_spelling_the_entry_already_has_says_to_link_it(valid_corpus, capsys):
+    before = (valid_corpus / "annotated" / "entity_registry.json").read_bytes()
+    assert main(["entity", "Russia", "--add", "--label", "GPE", "--description", "the country", "--root", str(valid_corpus)]) == 1
+    err = capsys.readouterr().err
+    assert 'already in the registry with this spelling: link the mention with "entity_id": "russia"' in err and "--alias-of" not in err
+    assert (valid_corpus / "annotated" / "entity_registry.json").read_bytes() == before
+
+
 def _registry(root: Path) -> dict:
     return json.loads((root / "annotated" / "entity_registry.json").read_text("utf-8"))
 

@@ -621,6 +621,7 @@ def run_entity(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     needle = _loose(args.text.strip())
     found = [r for r in rows if any(needle in _loose(s) for s in (r[0], r[2], *r[3]))]
+    found.sort(key=lambda r: _match_rank(needle, r))  # stable: registry order within a rank
     for eid, label, name, aliases in found:
         _say(f"{eid}  {label}  {name}" + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
     if not found:
@@ -628,6 +629,17 @@ def run_entity(args: argparse.Namespace) -> int:
              f"{suggested_id(args.text)!r} if {_q(args.text)} is the referent's full English name", sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _match_rank(needle: str, row: tuple) -> int:
+    """0: the id, name or an alias is TEXT itself; 1: one of its words is; 2: TEXT is inside
+    one. `entity US` lists United States before every name that merely holds the letters."""
+    spellings = [_loose(s) for s in (row[0], row[2], *row[3])]
+    if needle in spellings:
+        return 0
+    if any(needle in re.split(r"[^\w]+", s) for s in spellings):
+        return 1
+    return 2
 
 
 def _aliases_as_read(aliases: Any) -> list[str]:
@@ -711,6 +723,9 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
     if not entity_id:
         raise Refusal(f"{_q(args.text)} gives no id by the guidelines' rule (no Latin letters or digits); give one with --id (guidelines §2)")
     taken = next((e for e in entries if e["id"] == entity_id), None)
+    if taken is not None and args.text in (taken["name"], *taken.get("aliases", ())):
+        raise Refusal(f"{entity_id} ({_q(taken['name'])}) is already in the registry with this spelling: link the mention with "
+                      f"\"entity_id\": \"{entity_id}\"; nothing to add", EXIT_INVALID)
     if taken is not None:
         raise Refusal(f"the id {entity_id} is taken by {_q(taken['name'])}; if that is the same referent, add the spelling with "
                       f"`newscorpus entity {shlex.quote(args.text)} --alias-of {entity_id}`, else choose another id with --id", EXIT_INVALID)

@@ -396,13 +396,25 @@ def _schema_message(root: Path, error) -> tuple[str, str, str | None]:
         wanted = sorted({str(e.validator_value) for e in error.context if e.validator == "type"})
         return "L2-schema", f"{where} must be one of: {', '.join(wanted)}; got {_json_type(instance)} {_q(instance, 40)}", None
     if validator == "pattern":
-        return "L2-schema", f"{_q(instance)} at {where} does not match the pattern {error.validator_value}", None
+        return "L2-schema", f"{_q(instance)} at {where} does not match the pattern {error.validator_value}", _form_hint(error.schema)
     if validator == "const":
         return "L2-schema", f"{where} must be {_q(error.validator_value)}, not {_q(instance, 40)}", None
     message = error.message
     if len(message) > 300:
         message = message[:297] + "..."
     return "L2-schema", f"{where}: {message}", None
+
+
+def _form_hint(node: Any) -> str | None:
+    """What a patterned string looks like, from its schema node's description and examples (the
+    schema is the one place the form is written down)."""
+    if not isinstance(node, dict):
+        return None
+    parts = [node["description"]] if isinstance(node.get("description"), str) else []
+    examples = [e for e in node.get("examples", ()) if isinstance(e, str)]
+    if examples:
+        parts.append("for example " + ", ".join(_q(e) for e in examples[:3]))
+    return "; ".join(parts) or None
 
 
 def _labels_hint(root: Path, node: Any, keys: list[str]) -> str | None:
