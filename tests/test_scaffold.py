@@ -369,7 +369,8 @@ def test_entity_add_writes_the_entry_in_canonical_layout_and_validate_then_only_
 @pytest.mark.parametrize(
     "args, code, says",
     [
-        (["Ankara", "--add", "--label", "GPE", "--description", "d"], 1, "the id ankara is taken"),
+        (["ANKARA", "--add", "--label", "GPE", "--description", "d"], 1, "the id ankara is taken"),  # a new spelling: --alias-of
+        (["Ankara", "--add", "--label", "GPE", "--description", "d"], 1, "already in the registry with this spelling"),
         (["Çavuşoğlu", "--add", "--label", "PERSON", "--description", "d", "--id", "cavusoglu-2"], 0, None),  # another referent, own id
         (["Cavusoglu", "--add", "--label", "PERSON", "--description", "d"], 1, "mevlut-cavusoglu"),  # an alias, accents aside
         (["Foo", "--add", "--label", "ANIMAL", "--description", "d"], 2, "the labels are: PERSON"),
