@@ -558,3 +558,22 @@ def test_a_string_of_the_wrong_form_is_told_the_form_from_the_schema(make_corpus
 def test_a_story_dated_to_the_month_is_a_valid_story_id(make_corpus):
     root = make_corpus([{"op": "set", "file": f"raw/{ALPHA}.meta.json", "path": ["story_id"], "value": "2020-12_alpha-talks"}])
     assert validate.validate_corpus(CorpusPaths(root)).diagnostics == []
+
+
+@pytest.mark.parametrize("edits, code, hint", [
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 1, "value"], "value": "30/12/2020"}],
+     "L5-date-value-invalid", 'write it as ISO YYYY-MM-DD: "2020-12-30";'),
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 1, "value"], "value": "05/12/2020"}],
+     "L5-date-value-invalid", 'write it as ISO YYYY-MM-DD: "2020-12-05" or "2020-05-12" (day or month first?)'),
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "start"], "value": 1137},
+      {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "end"], "value": 1139}],
+     "L3-span-out-of-range", 'did you mean start=202, end=204? "US" occurs there'),  # the occurrence nearest the stated offsets
+    ([{"op": "delete", "file": f"annotated/{ALPHA}.json", "path": ["quotes", 0, "intermediary"]}],
+     "L2-schema", 'write "intermediary": null where the text has none'),
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "entity_id"], "value": "zeynep-kilicarslan"}],
+     "L4-unknown-entity-id", "`newscorpus entity NAME --add --label LABEL"),
+])
+def test_a_finding_whose_fix_is_known_says_it(make_corpus, edits, code, hint):
+    report = validate.validate_corpus(CorpusPaths(make_corpus(edits)))
+    hints = [d.hint or "" for d in report.diagnostics if d.code == code]
+    assert any(hint in h for h in hints), (hints, validate.render_text(report))

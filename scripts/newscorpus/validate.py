@@ -430,7 +430,19 @@ def _labels_hint(root: Path, node: Any, keys: list[str]) -> str | None:
         labels = schemas.vocabulary.enums.get(name) if name else None
         if labels:
             found.append(f"{_q(key)} is one of {', '.join(labels)} ({name} in {VOCABULARY_REL})")
+        elif _allows_null(props.get(key)):
+            found.append(f'write "{key}": null where the text has none')
     return "; ".join(found) or None
+
+
+def _allows_null(node: Any) -> bool:
+    """Whether a property's schema takes null (`"type": [..., "null"]` or a null branch of oneOf)."""
+    if not isinstance(node, dict):
+        return False
+    kinds = node.get("type")
+    if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+        return True
+    return any(_allows_null(branch) for branch in [*node.get("oneOf", ()), *node.get("anyOf", ())])
 
 
 def _json_type(value: Any) -> str:
@@ -789,7 +801,7 @@ def _mismatch_hint(raw: str, start: int, end: int, stated: str) -> str:
                 "since offsets count the raw file's own code points")
     i = next((i for i, (a, b) in enumerate(zip(actual, stated)) if a != b), None) if len(actual) == len(stated) else None
     if i is not None:
-        return (f"the texts differ first at character {i + 1}: the raw text has {_q(actual[i])} (U+{ord(actual[i]):04X}), "
+        return (f"the texts differ first at the span's character {i + 1} (offset {start + i}): the raw text has {_q(actual[i])} (U+{ord(actual[i]):04X}), "
                 f"this span {_q(stated[i])} (U+{ord(stated[i]):04X}); copy the text from the raw file")
     return "the stated text occurs nowhere in the raw file: copy it from the raw file, and check that the raw file has not changed"
 
@@ -877,7 +889,9 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
             continue
         if not 0 <= start < end <= n:
             why = "start must be less than end" if start >= end else f"the raw text has {n} code points"
-            f.add("L3-span-out-of-range", f"{s.ident}: offsets [{start}, {end}) are out of range: {why}", s.path, span=(start, end))
+            found = _nearest_occurrence(raw, stated, start) if isinstance(stated, str) and stated else None
+            f.add("L3-span-out-of-range", f"{s.ident}: offsets [{start}, {end}) are out of range: {why}", s.path, span=(start, end),
+                  hint=f"did you mean start={found}, end={found + len(stated)}? {_q(stated, 40)} occurs there" if found is not None else None)
             continue
         actual = raw[start:end]
         if actual != stated:
@@ -1012,7 +1026,8 @@ def _check_in_zones(f: _File, zones: list[_Span], spans: list[_Span]) -> None:
         home = zones[i] if i >= 0 and s.start < zones[i].end else None
         if home is not None and s.end <= home.end:
             if home.obj.get("type") == "boilerplate":
-                f.add("L3-span-in-boilerplate", f"{s.label()} lies in boilerplate zone {home.ident}", s.path, span=(s.start, s.end))
+                f.add("L3-span-in-boilerplate", f"{s.label()} lies in boilerplate zone {home.ident}", s.path, span=(s.start, s.end),
+                      hint=f"boilerplate is never annotated (guidelines section 1): delete the span, or, if {home.ident} is part of the article, give it its type")
             continue
         j = max(i, 0)
         touched = []
@@ -1065,7 +1080,8 @@ def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None,
         "L4-unknown-entity-id",
         f"{who}: entity id {_q(eid)} is not in the entity registry",
         path,
-        hint=_suggest_ids(eid, labels) or "add an entry to the registry first (id, label, name, description, aliases)",
+        hint=_suggest_ids(eid, labels) or "add an entry to the registry first: `newscorpus entity NAME` searches it, and "
+             "`newscorpus entity NAME --add --label LABEL --description \"…\" --alias SPELLING` adds one",
     )
 
 
@@ -1253,8 +1269,10 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
     for i, date in enumerate(data.get("dates", [])):
         problem = values.timex_problem(date["type"], date["value"])
         if problem:
+            iso = values.iso_date_suggestions(date["value"]) if date["type"] == "DATE" else []
             f.add("L5-date-value-invalid", f"{date['id']} {_q(date['text'], 30)}: {date['type']} value {_q(date['value'])}: {problem}", ("dates", i, "value"),
-                  hint="`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
+                  hint=(f"write it as ISO YYYY-MM-DD: {' or '.join(_q(v) for v in iso)}" + (" (day or month first?)" if len(iso) > 1 else "") + "; " if iso else "")
+                  + "`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
             stated = values.date_text_problem(date["type"], date["value"], date["text"])
             if stated and not _acknowledged(date, "L5-date-text-mismatch"):

@@ -101,6 +101,30 @@ def _match_date(value: str, forms: list[re.Pattern]) -> tuple[bool, str | None]:
     return False, None
 
 
+_WRITTEN_DATE = re.compile(r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})$")
+
+
+def iso_date_suggestions(value: str) -> list[str]:
+    """The ISO dates a date written another way ("14/12/2020", "2020/12/14", "12.14.2020") may
+    mean: two when day and month could be either way round, none when it is no such date."""
+    match = _WRITTEN_DATE.match(value.strip())
+    if not match:
+        return []
+    a, b, c = match.groups()
+    if len(a) == 4:
+        readings = [(int(a), int(b), int(c))]
+    elif len(c) == 4:
+        readings = [(int(c), int(b), int(a)), (int(c), int(a), int(b))]  # day first, then month first
+    else:
+        return []
+    found = []
+    for year, month, day in readings:
+        iso = f"{year:04d}-{month:02d}-{day:02d}"
+        if iso_date_problem(iso) is None and iso not in found:
+            found.append(iso)
+    return found
+
+
 def timex_problem(date_type: str, value: str) -> str | None:
     """None when `value` is a valid TIMEX3 value for `date_type`, else the reason it is not."""
     if date_type == "DATE":
