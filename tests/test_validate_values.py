@@ -265,3 +265,16 @@ def test_a_date_value_agrees_with_what_its_words_state(value, text, wrong):
 )
 def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong):
     assert (values.currency_problem(text, unit) is not None) == wrong
+
+
+@pytest.mark.parametrize("value, mod, text, wrong", [
+    ("2019", "MID", "mid-2019", False),
+    ("2019-06", "MID", "mid-2019", True),  # the month is the modifier resolved a second time
+    ("2020-12", "MID", "mid-December", False),
+    ("2020-12-15", "MID", "mid-December", True),  # a day is no period to modify
+    ("2020-12", "START", "early this month", False),  # "this month" names the month
+    ("2020", "END", "late 2020", False),
+    ("2019-06", "APPROX", "around mid-2019", False),  # APPROX is no period modifier
+])
+def test_a_period_modifier_goes_with_the_period_the_words_name(value, mod, text, wrong):
+    assert (values.period_mod_problem("DATE", value, mod, text) is not None) == wrong

@@ -314,6 +314,12 @@ checked by reading (guidelines section 4). A warning, not an error, because arti
 themselves (a weekday that does not fit the printed date): keep the reading chosen and say
 why in the date's `note`, naming this rule's code there, which ends the warning for that date
 (a note about something else does not)."""),
+    Rule("L5-date-mod-period", "warning", 5, "a START, MID or END date's value has the modifier resolved into it",
+         """`mod` START, MID and END modify the period the words name, and the value is that period
+(guidelines section 4): "mid-2019" is 2019 with MID, "mid-December" 2020-12 with MID. A value
+that is a day, or a month where the words name no month ("mid-2019" as 2019-06), states the
+modifier twice, and a model learns two answers for one phrase. Write the period; if the
+value is right as it is, say why in the date's `note`, naming this rule's code there."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).

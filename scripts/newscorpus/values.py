@@ -273,6 +273,35 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
     return None
 
 
+PERIOD_MODS = frozenset({"START", "MID", "END"})
+
+
+def period_mod_problem(date_type: str, value: str, mod: str | None, text: str) -> str | None:
+    """START, MID and END modify the period the words name, which is the value ("mid-2019":
+    2019 with MID); a value more precise than that has the modifier resolved into it too."""
+    m = _CALENDAR_VALUE.match(value) if date_type == "DATE" and mod in PERIOD_MODS else None
+    if not m:
+        return None
+    year, month, day = m.groups()
+    example = "mid-December: 2020-12 with MID" if month else "mid-2019: 2019 with MID"
+    if day:
+        return f"{mod} modifies a period, but {value} is a day: the value is the period the words modify ({example})"
+    if month and not _names_month(text):
+        return f"the words name no month, so {value} has the modifier resolved into it: the value is the period the words modify (mid-2019: 2019 with MID)"
+    return None
+
+
+def _names_month(text: str) -> bool:
+    for word in _DATE_WORD.finditer(text):
+        w = word.group(0)
+        lower = w.lower()
+        if word.group(1) or lower in ("month", "months"):  # an ISO date, or "this month"
+            return True
+        if lower in _MONTHS and (lower in _FULL_NAMES or w[:1].isupper()):
+            return True
+    return False
+
+
 # Quotation marks, for the quote kinds (guidelines section 3). ’ and ' are apostrophes far more
 # often than quotation marks, so inside a span only the others show a quoted fragment; at a
 # direct quote's edges all of them count.
