@@ -135,7 +135,7 @@ def test_a_missing_key_that_takes_a_label_lists_the_labels(make_corpus):
     found = {d.json_path: d for d in validate_corpus(CorpusPaths(root)).diagnostics}
     assert found["$"].message == 'the file is missing the required key "status"'
     assert found["$"].hint == '"status" is one of single_pass, adjudicated (AnnotationStatus in schema/vocabulary.schema.json)'
-    assert found["$.zones[0]"].message == '$.zones[0] is missing the required key "type"'
+    assert found["$.zones[0]"].message == 'z1: $.zones[0] is missing the required key "type"'  # named by its id too
     assert found["$.zones[0]"].hint.startswith('"type" is one of headline, dateline, byline, caption, body, boilerplate (ZoneType')
     assert found["$.temporal_anchor"].hint is None  # free text: no label set to list
 

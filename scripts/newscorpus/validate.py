@@ -478,8 +478,23 @@ def _check_schema(root: Path, f: _File) -> bool:
     for error in errors:
         leaf = _leaf_error(error)
         code, message, hint = _schema_message(root, leaf)
-        f.add(code, message, tuple(leaf.absolute_path), hint=hint)
+        ident = _item_id(f.data, leaf.absolute_path)
+        f.add(code, f"{ident}: {message}" if ident else message, tuple(leaf.absolute_path), hint=hint)
     return not errors
+
+
+def _item_id(data: Any, path: Iterable) -> str | None:
+    """The `id` of the innermost list item on `path` ("q4" for $.quotes[3].kind), the name a
+    contributor knows the item by; None when there is none."""
+    found, node = None, data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+    return found
 
 
 _START_END = operator.itemgetter("start", "end")
