@@ -512,20 +512,27 @@ def test_a_date_whose_note_names_the_rule_is_not_reported_against_its_words(make
     assert validate.validate_corpus(CorpusPaths(make_corpus(noted))).diagnostics == []
 
 
-@pytest.mark.parametrize("code, layer, index, edits", [
-    ("L3-entity-boundary", "entities", 5,  # e6 takes in the article: "the US"
+@pytest.mark.parametrize("code, layer, index, edits, once_kept", [
+    # e6 takes in the article: "the US"; kept as the name, it is a spelling the registry must list
+    ("L3-entity-boundary", "entities", 5,
      [{"op": "replace", "file": f"annotated/{ALPHA}.json", "old": '"id": "e6", "start": 137, "end": 139, "text": "US"',
-       "new": '"id": "e6", "start": 133, "end": 139, "text": "the US"'}]),
+       "new": '"id": "e6", "start": 133, "end": 139, "text": "the US"'}], ["L6-alias-missing"]),
     ("L3-span-punctuation", "dates", 2,  # t3 takes in the comma after its year
      [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "end"], "value": 334},
-      {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "text"], "value": "2020,"}]),
+      {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "text"], "value": "2020,"}], []),
+    ("L3-span-partial-word", "entities", 7,  # e8 "S-40" of "S-400"
+     [{"op": "replace", "file": f"annotated/{ALPHA}.json", "old": '"id": "e8", "start": 212, "end": 217, "text": "S-400"',
+       "new": '"id": "e8", "start": 212, "end": 216, "text": "S-40"'}], ["L6-alias-missing"]),
+    ("L5-date-mod-period", "dates", 2,  # "2020" with MID resolved into 2020-06
+     [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "value"], "value": "2020-06"},
+      {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "mod"], "value": "MID"}], []),
 ])
-def test_a_span_warning_ends_only_with_a_note_that_names_its_rule(make_corpus, code, layer, index, edits):
+def test_a_span_warning_ends_only_with_a_note_that_names_its_rule(make_corpus, code, layer, index, edits, once_kept):
     assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(edits))).diagnostics] == [code]
     unrelated = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": [layer, index, "note"], "value": "checked twice"}]
     assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(unrelated))).diagnostics] == [code]
     named = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": [layer, index, "note"], "value": f"{code}: kept, as the name holds it"}]
-    assert validate.validate_corpus(CorpusPaths(make_corpus(named))).diagnostics == []
+    assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(named))).diagnostics] == once_kept
 
 
 def test_checking_one_document_reports_its_spellings_missing_from_the_aliases(make_corpus):
@@ -577,3 +584,32 @@ def test_a_finding_whose_fix_is_known_says_it(make_corpus, edits, code, hint):
     report = validate.validate_corpus(CorpusPaths(make_corpus(edits)))
     hints = [d.hint or "" for d in report.diagnostics if d.code == code]
     assert any(hint in h for h in hints), (hints, validate.render_text(report))
+
+
+def test_a_checked_pass_with_its_own_registry_is_held_to_its_aliases(make_corpus):
+    pass_file = f"annotated/passes/ann-y/{BETA}.json"
+    root = make_corpus([{"op": "set", "file": "annotated/passes/ann-y/entity_registry.json", "path": ["entities", 0, "aliases"], "value": ["Ankara City"]}])
+    found = [d for d in validate.validate_corpus(CorpusPaths(root), [root / pass_file]).diagnostics if d.code == "L6-alias-missing"]
+    assert [(d.path, d.message.split(",")[0]) for d in found] == [("annotated/passes/ann-y/entity_registry.json", '"Ankara"')]
+    assert "--alias-of" not in found[0].hint  # that command edits the gold registry only
+
+
+def test_a_quotes_note_speaks_for_its_speaker_cue_and_intermediary(make_corpus):
+    # q2's intermediary takes in the full stop after "NTV": sub-spans have no note of their own
+    edits = [{"op": "replace", "file": f"annotated/{ALPHA}.json", "old": '"intermediary": {"start": 235, "end": 238, "text": "NTV", "entity_id": "ntv"}}',
+              "new": '"intermediary": {"start": 235, "end": 239, "text": "NTV.", "entity_id": "ntv"}}'}]
+    (found,) = validate.validate_corpus(CorpusPaths(make_corpus(edits))).diagnostics
+    assert found.code == "L3-span-punctuation" and "quote's note" in found.hint
+    noted = edits + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["quotes", 1, "note"], "value": "L3-span-punctuation: kept for the test"}]
+    assert validate.validate_corpus(CorpusPaths(make_corpus(noted))).diagnostics == []
+
+
+def test_a_schema_finding_names_a_well_formed_item_id_only(make_corpus):
+    ann = f"annotated/{ALPHA}.json"
+    root = make_corpus([{"op": "set", "file": ann, "path": ["quotes", 0, "kind"], "value": 3},
+                        {"op": "set", "file": ann, "path": ["quotes", 1, "id"], "value": "q2\nerror L9-fake at x: injected"}])
+    report = validate.validate_corpus(CorpusPaths(root))
+    messages = {d.json_path: d.message for d in report.diagnostics if d.code.startswith("L2-")}
+    assert messages["$.quotes[0].kind"].startswith("q1: ")
+    assert messages["$.quotes[1].id"].startswith('"q2\\nerror')  # quoted, escaped, not prefixed raw
+    assert not any(line.lstrip().startswith("error L9-fake") for line in validate.render_text(report).splitlines())

@@ -328,6 +328,10 @@ def test_entity_search_lists_exact_matches_first(valid_corpus, capsys):
     assert main(["entity", "us", "--root", root]) == 0  # "us" is inside Çavuşoğlu and Russia too
     ids = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert ids[0] == "united-states" and {"mevlut-cavusoglu", "russia"} <= set(ids[1:])
+    from newscorpus.scaffold import _match_rank  # a phrase ranks by whole words too
+
+    assert _match_rank("new york", ("nyt", "ORG", "New York Times", [])) == 1
+    assert _match_rank("new york", ("x", "GPE", "Anew Yorkshire", [])) == 2
 
 
 def test_entity_add_of_a_spelling_the_entry_already_has_says_to_link_it(valid_corpus, capsys):
@@ -335,6 +339,7 @@ def test_entity_add_of_a_spelling_the_entry_already_has_says_to_link_it(valid_co
     assert main(["entity", "Russia", "--add", "--label", "GPE", "--description", "the country", "--root", str(valid_corpus)]) == 1
     err = capsys.readouterr().err
     assert 'already in the registry with this spelling: link the mention with "entity_id": "russia"' in err and "--alias-of" not in err
+    assert "another referent with the same name, give it its own id with --id" in err  # a homonym's way on
     assert (valid_corpus / "annotated" / "entity_registry.json").read_bytes() == before
 
 

@@ -451,3 +451,13 @@ def test_a_direct_quote_ending_its_paragraph_may_leave_out_the_closing_mark_when
     assert report.diagnostics == [], render_text(report)
     report = validate_corpus(CorpusPaths(_paragraph_ends_in_q2(make_corpus, continued=False)))
     assert [(d.code, d.message.split(" ")[0]) for d in report.diagnostics] == [("L5-quote-kind-marks", "q2")], render_text(report)
+
+
+def test_the_warnings_a_note_can_end_are_the_ones_whose_explanation_says_so():
+    """Guidelines section 0 sends contributors to --explain: the rule table and the checks that
+    honour a note naming the code must name the same rules."""
+    source = (Path(rules.__file__).parent / "validate.py").read_text("utf-8")
+    honoured = set(re.findall(r'_acknowledged\([^,]+, "(L[1-6]-[a-z0-9-]+)"\)', source))
+    explained = {code for code, rule in rules.RULES.items() if "this rule's code there" in " ".join(rule.explanation.split())}
+    assert honoured and honoured == explained
+    assert all(rules.RULES[code].severity == "warning" for code in honoured)

@@ -275,6 +275,11 @@ def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong)
     ("2020-12", "START", "early this month", False),  # "this month" names the month
     ("2020", "END", "late 2020", False),
     ("2019-06", "APPROX", "around mid-2019", False),  # APPROX is no period modifier
+    ("2020-12-30", "END", "late Wednesday", False),  # the words name a day: a day is the period
+    ("2020-12-30", "START", "early on December 30", False),
+    ("2020-12-29", "END", "late yesterday", False),
+    ("2020-12", "MID", "Aralık ortası", False),  # words in another language: left to the annotator
+    ("2020-06-15", "MID", "mid-2020", True),
 ])
 def test_a_period_modifier_goes_with_the_period_the_words_name(value, mod, text, wrong):
     assert (values.period_mod_problem("DATE", value, mod, text) is not None) == wrong

@@ -293,8 +293,8 @@ both must link to the same registry id. One of the two links is wrong."""),
 it at the quote that contains the number, or set it to null."""),
     Rule("L4-numeric-quote-missing", "warning", 4, "a number inside a quote's content has no quote_id",
          """The number lies inside the content span of a quote, so its `quote_id` is normally that
-quote: the figure is the speaker's claim, not the writer's. Set quote_id, or add a note
-explaining why not."""),
+quote: the figure is the speaker's claim, not the writer's. Set quote_id, or say why not
+in the claim's `note`, naming this rule's code there, which ends the warning for that claim."""),
     # ---------------------------------------------------------------- L5 values
     Rule("L5-date-value-invalid", "error", 5, "a date value is not a valid ISO 8601 / TIMEX3 value",
          """Date values follow guidelines section 4: DATE `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-Www`
@@ -316,10 +316,11 @@ why in the date's `note`, naming this rule's code there, which ends the warning 
 (a note about something else does not)."""),
     Rule("L5-date-mod-period", "warning", 5, "a START, MID or END date's value has the modifier resolved into it",
          """`mod` START, MID and END modify the period the words name, and the value is that period
-(guidelines section 4): "mid-2019" is 2019 with MID, "mid-December" 2020-12 with MID. A value
-that is a day, or a month where the words name no month ("mid-2019" as 2019-06), states the
-modifier twice, and a model learns two answers for one phrase. Write the period; if the
-value is right as it is, say why in the date's `note`, naming this rule's code there."""),
+(guidelines section 4): "mid-2019" is 2019 with MID, "mid-December" 2020-12 with MID, "late
+Wednesday" a day with END. A value finer than the words, a day where they name a month or a
+year but no day, or a month where they name a year but no month ("mid-2019" as 2019-06),
+states the modifier twice, and a model learns two answers for one phrase. Write the period;
+if the value is right as it is, say why in the date's `note`, naming this rule's code there."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).
@@ -337,7 +338,7 @@ metadata's publication_date."""),
 (`$20 billion` is 20000000000)."""),
     Rule("L5-numeric-text-mismatch", "error", 5, "a numeric value disagrees with the number in its text",
          """Where the span's text can be read as a number ("$20 billion", "7 million", "six",
-"a second", "20 times", "180-degree"), `value` must be that number, scaled, and never
+"second" in "a second", "20 times", "180-degree"), `value` must be that number, scaled, and never
 corrected (guidelines section 5). The message says what the text reads as. Spans the reader
 cannot parse are not checked."""),
     Rule("L5-number-too-large", "error", 5, "an integer is too large for the dataset's float64 column",
@@ -359,15 +360,18 @@ section 5): "€3.2 billion" is EUR, "₺50" TRY, "500 roubles" RUB, "£2m" GBP 
 "$" and "dollars" name many currencies (US, Canadian, Australian dollars, pesos), so they only
 rule out a unit whose currency has a sign or word of its own. A span that names two currencies
 ("$70 million (5 billion roubles)") is fine when one of them fits the unit. A warning, because an article
-can name a currency loosely; if the unit is right, say why in the claim's note."""),
+can name a currency loosely; if the unit is right, say why in the claim's `note`, naming this
+rule's code there, which ends the warning for that claim."""),
     Rule("L5-approximate-hedge", "warning", 5, "the approximate flag disagrees with the hedge words in the span",
          """`approximate` is true exactly when the span has an approximator such as 'around',
 'about', 'nearly', 'some', 'roughly', 'approximately', 'almost' (guidelines section 5).
-Either the flag or the span boundary is off; if the flag is right, add a note."""),
+Either the flag or the span boundary is off; if the flag is right, say why in the claim's
+`note`, naming this rule's code there, which ends the warning for that claim."""),
     Rule("L5-bound-word", "warning", 5, "the bound disagrees with the bound words in the span",
          """`bound` follows the bound word inside the span: 'more than'/'over' -> more_than,
 'at least' -> at_least, 'less than'/'under'/'fewer than' -> less_than, 'up to'/'at most' ->
-at_most, none -> equal (guidelines section 5)."""),
+at_most, none -> equal (guidelines section 5). If the bound is right as it is, say why in the
+claim's `note`, naming this rule's code there, which ends the warning for that claim."""),
     Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an

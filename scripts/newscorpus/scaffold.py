@@ -637,7 +637,8 @@ def _match_rank(needle: str, row: tuple) -> int:
     spellings = [_loose(s) for s in (row[0], row[2], *row[3])]
     if needle in spellings:
         return 0
-    if any(needle in re.split(r"[^\w]+", s) for s in spellings):
+    as_words = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
+    if any(as_words.search(s) for s in spellings):
         return 1
     return 2
 
@@ -725,7 +726,8 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
     taken = next((e for e in entries if e["id"] == entity_id), None)
     if taken is not None and args.text in (taken["name"], *taken.get("aliases", ())):
         raise Refusal(f"{entity_id} ({_q(taken['name'])}) is already in the registry with this spelling: link the mention with "
-                      f"\"entity_id\": \"{entity_id}\"; nothing to add", EXIT_INVALID)
+                      f"\"entity_id\": \"{entity_id}\"; nothing to add (if it is another referent with the same name, give it "
+                      "its own id with --id)", EXIT_INVALID)
     if taken is not None:
         raise Refusal(f"the id {entity_id} is taken by {_q(taken['name'])}; if that is the same referent, add the spelling with "
                       f"`newscorpus entity {shlex.quote(args.text)} --alias-of {entity_id}`, else choose another id with --id", EXIT_INVALID)

@@ -479,8 +479,13 @@ def _check_schema(root: Path, f: _File) -> bool:
         leaf = _leaf_error(error)
         code, message, hint = _schema_message(root, leaf)
         ident = _item_id(f.data, leaf.absolute_path)
+        if ident and leaf.absolute_path and leaf.absolute_path[-1] == "id":
+            ident = None  # the finding is about the id itself, which it quotes
         f.add(code, f"{ident}: {message}" if ident else message, tuple(leaf.absolute_path), hint=hint)
     return not errors
+
+
+_LOCAL_ID = re.compile(r"[a-z][0-9]{1,9}")
 
 
 def _item_id(data: Any, path: Iterable) -> str | None:
@@ -492,8 +497,8 @@ def _item_id(data: Any, path: Iterable) -> str | None:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
-            found = node["id"]
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str) and _LOCAL_ID.fullmatch(node["id"]):
+            found = node["id"]  # only a well-formed id: a malformed one is quoted where it is reported
     return found
 
 
@@ -724,6 +729,12 @@ class _Span:
     path: tuple
     obj: dict
     ident: str  # "e3" or "q2 speaker" for messages
+    owner: dict | None = None  # a quote's speaker, cue or intermediary: the quote, whose note speaks for them
+
+    @property
+    def noted(self) -> dict:
+        """The object whose `note` speaks for this span (sub-spans have none of their own)."""
+        return self.owner if self.owner is not None else self.obj
 
     @property
     def start(self) -> int:
@@ -746,7 +757,7 @@ def _annotation_spans(data: dict) -> list[_Span]:
         for role in ("speaker", "cue", "intermediary"):
             sub = quote.get(role)
             if isinstance(sub, dict):
-                spans.append(_Span(role, ("quotes", i, role), sub, f"{quote.get('id', f'quotes[{i}]')} {role}"))
+                spans.append(_Span(role, ("quotes", i, role), sub, f"{quote.get('id', f'quotes[{i}]')} {role}", quote))
     return spans
 
 
@@ -846,13 +857,13 @@ def _check_entity_boundary(f: _File, s: _Span, start: int, end: int, stated: str
     tail = _POSSESSIVE.search(stated)
     if not (lead or tail) or len(stated) - (lead.end() if lead else 0) - (2 if tail else 0) <= 0:
         return
-    if _acknowledged(s.obj, "L3-entity-boundary"):
+    if _acknowledged(s.noted, "L3-entity-boundary"):
         return
     parts = ([f"starts with {_q(lead.group().rstrip())}"] if lead else []) + ([f"ends with the possessive {_q(tail.group())}"] if tail else [])
     new_start, new_end = start + (lead.end() if lead else 0), end - (2 if tail else 0)
     f.add(
         "L3-entity-boundary",
-        f"{s.ident}: entity span {_q(stated)} {' and '.join(parts)}; the span is the name as written, without them (guidelines section 2)",
+        f"{s.ident}: entity span {_q(stated)} {' and '.join(parts)}; the span is the name as written, without {'them' if lead and tail else 'it'} (guidelines section 2)",
         s.path,
         span=(start, end),
         hint=f"use start={new_start}, end={new_end} ({_q(stated[new_start - start:new_end - start])}); if the name itself holds "
@@ -930,14 +941,14 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
             )
             continue
         if punctuation and ((start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])) or (end < n and _in_word(raw[end]) and _in_word(stated[-1]))) \
-                and not _acknowledged(s.obj, "L3-span-partial-word"):
+                and not _acknowledged(s.noted, "L3-span-partial-word"):
             cut_start = start > 0 and _in_word(raw[start - 1]) and _in_word(stated[0])
             f.add(
                 "L3-span-partial-word",
                 f"{s.ident}: span {_q(stated)} {'starts' if cut_start else 'ends'} inside the word {_q(_word_at(raw, start if cut_start else end - 1))}",
                 s.path,
                 span=(start, end),
-                hint=f"move the span's {'start' if cut_start else 'end'} to the word's edge (`newscorpus span` prints a span's offsets); if the word really is cut, say why in the span's note, naming L3-span-partial-word",
+                hint=f"move the span's {'start' if cut_start else 'end'} to the word's edge (`newscorpus span` prints a span's offsets); if the word really is cut, say why in the {_note_of(s)}, naming L3-span-partial-word",
             )
         if s.layer == "entities":
             _check_entity_boundary(f, s, start, end, stated)
@@ -955,13 +966,13 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     continue  # its closing mark left out (news style): the final stop is inside the quotation
                 edge = (char, where)
                 break
-            if edge and not _acknowledged(s.obj, "L3-span-punctuation"):
+            if edge and not _acknowledged(s.noted, "L3-span-punctuation"):
                 f.add(
                     "L3-span-punctuation",
                     f"{s.ident}: span {_q(stated)} {edge[1]} with punctuation {_q(edge[0])}",
                     s.path,
                     span=(start, end),
-                    hint=_punctuation_hint(raw, start, end, edge, quote_kind),
+                    hint=_punctuation_hint(raw, start, end, edge, quote_kind, _note_of(s)),
                 )
         good.append(s)
     return good
@@ -1095,8 +1106,9 @@ def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None,
         "L4-unknown-entity-id",
         f"{who}: entity id {_q(eid)} is not in the entity registry",
         path,
-        hint=_suggest_ids(eid, labels) or "add an entry to the registry first: `newscorpus entity NAME` searches it, and "
-             "`newscorpus entity NAME --add --label LABEL --description \"…\" --alias SPELLING` adds one",
+        hint=_suggest_ids(eid, labels) or ("add an entry to the registry first: `newscorpus entity NAME` searches it, and "
+                                           "`newscorpus entity NAME --add --label LABEL --description \"…\" --alias SPELLING` adds one"
+                                           if not f.rel.startswith(f"{ANNOTATED_DIR}/{PASSES_DIR}/") else "add an entry to the registry first (id, label, name, description, aliases)"),
     )
 
 
@@ -1203,7 +1215,7 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
                     ("numeric_claims", i, "quote_id"),
                     hint=hint,
                 )
-        elif container is not None:
+        elif container is not None and not _acknowledged(claim, "L4-numeric-quote-missing"):
             f.add(
                 "L4-numeric-quote-missing",
                 f"{nid} {_q(claim['text'], 30)} lies inside the content of {container['id']} but its quote_id is null",
@@ -1247,15 +1259,19 @@ def _mark_beside(raw: str, start: int, end: int, side: str) -> tuple[int, str] |
     return None
 
 
-def _punctuation_hint(raw: str, start: int, end: int, edge: tuple[str, str], quote_kind: str | None) -> str:
+def _note_of(s: _Span) -> str:
+    return "quote's note (a speaker, cue or intermediary has none of its own)" if s.owner is not None else "span's note"
+
+
+def _punctuation_hint(raw: str, start: int, end: int, edge: tuple[str, str], quote_kind: str | None, note: str = "span's note") -> str:
     side = "start" if edge[1] == "starts" else "end"
     beside = _mark_beside(raw, start, end, side) if quote_kind in ("direct", "mixed") else None
     if beside:  # a direct quote's comma is inside its marks: the mark is missing
         where = "after" if side == "end" else "before"
         return f"set {side} to {beside[0]}: the {'closing' if side == 'end' else 'opening'} {_q(beside[1])} just {where} the span belongs to it"
     return (f"move the span's {'start' if edge[1] == 'starts' else 'end'} past the {_q(edge[0])}, unless it is part of "
-            "what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote); if it is, say why in the "
-            "span's note, naming L3-span-punctuation")
+            f"what is annotated (a name's period as in 'U.S.', a quotation mark of a direct quote); if it is, say why in the "
+            f"{note}, naming L3-span-punctuation")
 
 
 def _quote_marks_hint(raw: str, quote: dict) -> str:
@@ -1332,11 +1348,11 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             f.add("L5-numeric-kind-unit", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} does not fit kind {_q(claim['kind'])}: {problem}", ("numeric_claims", i, "unit"))
         elif claim["kind"] == "money":
             problem = values.currency_problem(text, claim["unit"])
-            if problem:
+            if problem and not _acknowledged(claim, "L5-currency-mismatch"):
                 f.add("L5-currency-mismatch", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} disagrees with the currency the text names: {problem}", ("numeric_claims", i, "unit"),
                       hint="set unit to the ISO 4217 code of the currency the text names (schema/vocabulary.schema.json lists the units)")
         hedge = values.hedge_word(text)
-        if bool(hedge) != bool(claim["approximate"]):
+        if bool(hedge) != bool(claim["approximate"]) and not _acknowledged(claim, "L5-approximate-hedge"):
             message = (
                 f"{nid} {_q(text, 30)}: the span has the approximator {_q(hedge)} but approximate is false"
                 if hedge
@@ -1346,7 +1362,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   hint=f"set approximate to {'true' if hedge else 'false'}, or move the span's edge (the approximator belongs inside the span)")
         bound = values.bound_word(text)
         expected_bound = bound[1] if bound else "equal"
-        if claim["bound"] != expected_bound:
+        if claim["bound"] != expected_bound and not _acknowledged(claim, "L5-bound-word"):
             why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"
             f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"),
                   hint=f"set bound to {_q(expected_bound)}, or move the span's edge so that it holds the bound word the claim states")
@@ -1659,13 +1675,19 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
         result.annotation_parsed = ann.data is not None
         result.counts = _counts(ann.data)
     result.entity_ids_used = frozenset(_entity_ids_used(result.metadata) | _entity_ids_used(result.annotation))
-    # a mention's text is a spelling only once its span is right (L3 passed): a wrong text is
-    # reported as a span error, not again as a registry gap
-    spans_ok = ann is None or (ann.data is not None and "spans (L3)" not in ann.not_run
-                               and not any(d.code.startswith("L3-") and (d.json_path or "").startswith("$.entities") for d in ann.diagnostics))
+    # a mention's text is a spelling only once its span is right (no L3 error): a wrong text is
+    # reported as a span error, not again as a registry gap. A mention with an L3 warning (a
+    # stray comma) is left out alone; one with a leading "the" or a possessive counts as its
+    # bare name (_spellings_used), the spelling it will have once the span is fixed.
+    entity_l3 = [d for d in ann.diagnostics if d.code.startswith("L3-") and (d.json_path or "").startswith("$.entities")] if ann is not None else []
+    spans_ok = ann is None or (ann.data is not None and "spans (L3)" not in ann.not_run and not any(d.severity == "error" for d in entity_l3))
+    doubtful = {int(m.group(1)) for d in entity_l3 if d.code != "L3-entity-boundary" for m in [_ENTITY_INDEX.match(d.json_path)] if m}
     result.spellings_complete = spans_ok
-    result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | (_spellings_used(result.annotation) if spans_ok else set()))
+    result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | (_spellings_used(result.annotation, doubtful) if spans_ok else set()))
     return result
+
+
+_ENTITY_INDEX = re.compile(r"\$\.entities\[(\d+)\]")
 
 
 def _quiet_metadata(root: Path, rel: str) -> dict | None:
@@ -1922,17 +1944,21 @@ def _entity_ids_used(data: Any) -> set[str]:
     return used
 
 
-def _spellings_used(data: Any) -> set[tuple[str, str, bool]]:
+def _spellings_used(data: Any, leave_out: set[int] | frozenset = frozenset()) -> set[tuple[str, str, bool]]:
     """(entity id, text, True) of every entity mention, and a metadata's (publisher entity, name,
     False): the spellings a registry alias may have (a publisher is often named only in page
-    furniture, which is not annotated), and those it must have (the mentions')."""
+    furniture, which is not annotated), and those it must have (the mentions'). A mention that
+    takes in "the" or a possessive ’s counts as the bare name, unless its note keeps them
+    (L3-entity-boundary): "The Hague" is a spelling to list, "the US" is "US" mis-spanned.
+    `leave_out`: indexes of mentions whose span is in doubt."""
     found: set[tuple[str, str, bool]] = set()
     if not isinstance(data, dict):
         return found
     entities = data.get("entities")
-    for ent in entities if isinstance(entities, list) else ():
-        if isinstance(ent, dict) and isinstance(ent.get("entity_id"), str) and isinstance(ent.get("text"), str):
-            found.add((ent["entity_id"], ent["text"], True))
+    for i, ent in enumerate(entities if isinstance(entities, list) else ()):
+        if i not in leave_out and isinstance(ent, dict) and isinstance(ent.get("entity_id"), str) and isinstance(ent.get("text"), str):
+            text = ent["text"] if _acknowledged(ent, "L3-entity-boundary") else (_name_inside(ent["text"]) or ent["text"])
+            found.add((ent["entity_id"], text, True))
     publisher = data.get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("entity_id"), str) and isinstance(publisher.get("name"), str):
         found.add((publisher["entity_id"], publisher["name"], False))
@@ -1997,8 +2023,6 @@ def _missing_aliases(state: RegistryState, spellings: SpellingUse) -> list[Diagn
     for (eid, text), (docs, first, mention) in sorted(spellings.items()):
         if not mention or eid not in entries or text in entries[eid][1].get("aliases", ()):
             continue
-        if _name_inside(text) in entries[eid][1].get("aliases", ()):
-            continue  # "the US", "Turkey’s": a boundary error L3-entity-boundary reports at the mention, not a spelling to add
         i, entry = entries[eid]
         if index is None:
             index = PositionIndex(state.text or "")
@@ -2440,6 +2464,13 @@ def validate_corpus(
         # but whether their mentions' spellings are aliases needs only them
         owners = [None, *(a for a in report.passes if not os.path.lexists(root / registry_rel(a)))]
         report.corpus_diagnostics.extend(_missing_aliases(corpus_registry, _merged_spellings(spelled_by, owners)))
+    if not selection.whole:  # a checked pass with a registry of its own: its mentions against that registry
+        for annotator in sorted(a for a in report.passes if a not in pass_registries and os.path.lexists(root / registry_rel(a))):
+            if annotator not in pass_states:
+                own = registry_state(root, registry_rel(annotator))
+                if own.exists:
+                    report.corpus_files.setdefault(registry_rel(annotator), own.sha256)
+                report.corpus_diagnostics.extend(_missing_aliases(own, spelled_by[annotator]))
     for annotator, state in sorted(pass_states.items()):
         if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
             report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator], annotator not in spellings_unknown))

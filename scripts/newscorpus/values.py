@@ -283,12 +283,30 @@ def period_mod_problem(date_type: str, value: str, mod: str | None, text: str) -
     if not m:
         return None
     year, month, day = m.groups()
-    example = "mid-December: 2020-12 with MID" if month else "mid-2019: 2019 with MID"
-    if day:
-        return f"{mod} modifies a period, but {value} is a day: the value is the period the words modify ({example})"
-    if month and not _names_month(text):
+    words = [w.group(0) for w in _DATE_WORD.finditer(text)]
+    names_year = any(w.isdigit() and len(w) == 4 for w in words)
+    # only where the words name the coarser period ("mid-December", "mid-2019") and not the
+    # finer one: "late Wednesday" is a day with END, and words in another language are left be
+    if day and not _names_day(words) and (names_year or _names_month(text)):
+        example = "mid-December: 2020-12 with MID" if _names_month(text) else "mid-2019: 2019 with MID"
+        return f"the words name no day, so {value} has the modifier resolved into it: the value is the period the words modify ({example})"
+    if month and not day and not _names_month(text) and names_year:
         return f"the words name no month, so {value} has the modifier resolved into it: the value is the period the words modify (mid-2019: 2019 with MID)"
     return None
+
+
+_DAY_WORDS = frozenset({"today", "yesterday", "tomorrow", "tonight"})
+
+
+def _names_day(words: list[str]) -> bool:
+    """A day number, a weekday, today/yesterday/tomorrow, or an ISO date among the words."""
+    for w in words:
+        lower = w.lower()
+        if lower in _DAY_WORDS or (lower in _WEEKDAYS and (lower in _FULL_NAMES or w[:1].isupper())):
+            return True
+        if _DAY.match(w) or _DATE_WORD.fullmatch(w).group(1):
+            return True
+    return False
 
 
 def _names_month(text: str) -> bool:
