@@ -613,3 +613,15 @@ def test_a_schema_finding_names_a_well_formed_item_id_only(make_corpus):
     assert messages["$.quotes[0].kind"].startswith("q1: ")
     assert messages["$.quotes[1].id"].startswith('"q2\\nerror')  # quoted, escaped, not prefixed raw
     assert not any(line.lstrip().startswith("error L9-fake") for line in validate.render_text(report).splitlines())
+
+
+def test_a_boundary_warning_on_one_mention_hides_no_registry_finding(make_corpus):
+    """"the US" counts as the spelling "US" it will have once fixed: the document's other
+    spellings still count, so an alias nobody uses is still reported."""
+    root = make_corpus([
+        {"op": "replace", "file": f"annotated/{ALPHA}.json", "old": '"id": "e6", "start": 137, "end": 139, "text": "US"',
+         "new": '"id": "e6", "start": 133, "end": 139, "text": "the US"'},
+        {"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 2, "aliases"], "value": ["US", "United States"]},
+    ])
+    found = sorted((d.code, d.message.split(" of ")[0]) for d in validate.validate_corpus(CorpusPaths(root)).diagnostics)
+    assert found == [("L3-entity-boundary", found[0][1]), ("L6-unused-alias", 'alias "United States"')]
