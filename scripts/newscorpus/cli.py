@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("newscorpus.fmt", "rewrite annotation, metadata, registry and split-policy files in canonical layout (--check only reports)"),
     "build": ("newscorpus.build", "validate, then write the Parquet dataset folder that datasets.load_dataset reads"),
     "agreement": ("newscorpus.agreement", "compare two annotation passes: span F1, attribute agreement, kappa"),
+    "pin": ("newscorpus.pin", "after a release: pin every document of the built dataset to its split in annotated/splits.json (--check only reports)"),
     "new": ("newscorpus.scaffold:new", "write the metadata and annotation skeletons of a new raw file: hashes, sizes, zones; nothing guessed"),
     "span": ("newscorpus.scaffold:span", "find a text in a raw file and print its span (code-point offsets) as one canonical JSON line"),
     "entity": ("newscorpus.scaffold:entity", "search the entity registry (ids, names, aliases; case and accents ignored); --add adds an entry, --alias-of ID adds a spelling to one"),
