@@ -526,6 +526,11 @@ def test_a_date_whose_note_names_the_rule_is_not_reported_against_its_words(make
     ("L5-date-mod-period", "dates", 2,  # "2020" with MID resolved into 2020-06
      [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "value"], "value": "2020-06"},
       {"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["dates", 2, "mod"], "value": "MID"}], []),
+    # n1 "around $20 billion", inside q4's content
+    ("L5-approximate-hedge", "numeric_claims", 0, [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["numeric_claims", 0, "approximate"], "value": False}], []),
+    ("L5-bound-word", "numeric_claims", 0, [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["numeric_claims", 0, "bound"], "value": "more_than"}], []),
+    ("L5-currency-mismatch", "numeric_claims", 0, [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["numeric_claims", 0, "unit"], "value": "EUR"}], []),
+    ("L4-numeric-quote-missing", "numeric_claims", 0, [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["numeric_claims", 0, "quote_id"], "value": None}], []),
 ])
 def test_a_span_warning_ends_only_with_a_note_that_names_its_rule(make_corpus, code, layer, index, edits, once_kept):
     assert [d.code for d in validate.validate_corpus(CorpusPaths(make_corpus(edits))).diagnostics] == [code]
@@ -625,3 +630,15 @@ def test_a_boundary_warning_on_one_mention_hides_no_registry_finding(make_corpus
     ])
     found = sorted((d.code, d.message.split(" of ")[0]) for d in validate.validate_corpus(CorpusPaths(root)).diagnostics)
     assert found == [("L3-entity-boundary", found[0][1]), ("L6-unused-alias", 'alias "United States"')]
+
+
+def test_a_registry_finding_names_the_entry_by_its_id(make_corpus):
+    root = make_corpus([{"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 6, "label"], "value": "BOGUS"}])
+    (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.json_path == "$.entities[6].label"]
+    assert found.message.startswith('ntv: "BOGUS" at $.entities[6].label')
+
+
+def test_an_unknown_id_in_a_pass_is_not_sent_to_the_gold_registry_command(make_corpus):
+    root = make_corpus([{"op": "set", "file": f"annotated/passes/ann-y/{BETA}.json", "path": ["entities", 3, "entity_id"], "value": "zzz-agency"}])
+    (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L4-unknown-entity-id"]
+    assert "add an entry to the registry first" in found.hint and "newscorpus entity" not in found.hint

@@ -280,6 +280,10 @@ def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong)
     ("2020-12-29", "END", "late yesterday", False),
     ("2020-12", "MID", "Aralık ortası", False),  # words in another language: left to the annotator
     ("2020-06-15", "MID", "mid-2020", True),
+    ("2020-12", "MID", "Mitte Dezember 2020", False),  # another language, even with a year
+    ("2020-12-24", "END", "late on Christmas Eve 2020", False),  # a holiday names the day
+    ("2020-12", "MID", "mid-December 2020", False),
+    ("2020-12-29", "END", "late on Tuesday", False),
 ])
 def test_a_period_modifier_goes_with_the_period_the_words_name(value, mod, text, wrong):
     assert (values.period_mod_problem("DATE", value, mod, text) is not None) == wrong

@@ -17,12 +17,13 @@ import json
 import sys
 from pathlib import Path
 
+from newscorpus.build import MANIFEST_FORMAT
 from newscorpus.corpus import SPLITS_REL, CorpusNotFound, find_root, raw_rel
 from newscorpus.features import DOCUMENTS
 from newscorpus.jsonio import atomic_write_text, canonical_dumps
 from newscorpus.positions import format_path, read_json_strict
 from newscorpus.spec import load_schemas
-from newscorpus.validate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _reference_validator
+from newscorpus.validate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _reference_validator, doc_id_problem, validate_corpus
 
 
 class Refusal(Exception):
@@ -57,11 +58,7 @@ def _pin(args: argparse.Namespace) -> int:
         raise Refusal(str(exc), EXIT_USAGE) from None
     root = paths.root
     dist = args.dist if args.dist is not None else root / "dist"
-    published = published_splits(dist)
-    missing = sorted(d for d in published if not (root / raw_rel(d)).exists())
-    if missing:
-        raise Refusal(f"{dist} holds {len(missing)} document(s) the corpus no longer has ({', '.join(missing[:3])}"
-                      f"{', …' if len(missing) > 3 else ''}): it is not a build of this corpus; build again first")
+    published = published_splits(dist, root)
 
     splits_path = root / SPLITS_REL
     try:
@@ -73,6 +70,9 @@ def _pin(args: argparse.Namespace) -> int:
         raise Refusal(f"{SPLITS_REL}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {SPLITS_REL}`)")
     data = read.data
     _check_schema(root, data, "fix it first")
+    policy = [d for d in validate_corpus(paths, [splits_path]).diagnostics if d.path == SPLITS_REL and d.severity == "error"]
+    if policy:  # the schema holds but a corpus rule does not (fractions that miss a split, a pin of no document)
+        raise Refusal(f"{SPLITS_REL}:{policy[0].line}: {policy[0].code}: {policy[0].message}; fix it first")
     pins = data["assignments"]
     moved = sorted((d, pins[d], s) for d, s in published.items() if d in pins and pins[d] != s)
     if moved:  # the build did not follow its own pins: it is stale, or splits.json changed since
@@ -93,7 +93,7 @@ def _pin(args: argparse.Namespace) -> int:
     pins.update(new)
     reasons = data.setdefault("reasons", {})
     for doc_id in new:
-        reasons.setdefault(doc_id, args.reason.strip())
+        reasons[doc_id] = args.reason.strip()  # a leftover reason of an earlier, removed pin does not stand for this one
     _check_schema(root, data, "nothing was written")
     try:
         atomic_write_text(splits_path, canonical_dumps(data, load_schemas(root).documents["splits"]))
@@ -104,31 +104,58 @@ def _pin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def published_splits(dist: Path) -> dict[str, str]:
-    """doc id -> split of every row of the built `documents` config, from the Parquet files that
-    dist/MANIFEST.json lists (each checked against its sha256 first)."""
+def published_splits(dist: Path, root: Path) -> dict[str, str]:
+    """doc id -> split of every row of the built `documents` config, read from the Parquet files
+    dist/MANIFEST.json lists: each must lie inside dist/, match its sha256 (the bytes hashed are
+    the bytes read), and hold for every document the sha256 of this corpus's raw file, so that a
+    build of another corpus, or an altered one, is refused."""
     manifest_path = dist / "MANIFEST.json"
+    if not dist.exists():
+        raise Refusal(f"{dist} does not exist: build the dataset first (`newscorpus build`)", EXIT_USAGE)
+    if not dist.is_dir():
+        raise Refusal(f"{dist} is not a folder: give the built dataset's folder with --dist", EXIT_USAGE)
     try:
         manifest = json.loads(manifest_path.read_bytes())
-        files = [f for f in manifest["files"] if f.get("config") == DOCUMENTS]
+        if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), list):
+            raise ValueError("not a newscorpus build manifest")
     except FileNotFoundError:
         raise Refusal(f"{manifest_path} does not exist: build the dataset first (`newscorpus build`)", EXIT_USAGE) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise Refusal(f"{manifest_path} cannot be read as a build manifest ({type(exc).__name__}): build again", EXIT_USAGE) from None
-    import pyarrow.parquet as pq  # only here: the command needs the [build] extra
+    except (OSError, ValueError) as exc:
+        raise Refusal(f"{manifest_path} cannot be read as a build manifest ({exc}): build again", EXIT_USAGE) from None
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise Refusal("reading the built Parquet files needs pyarrow: pip install -e \".[build]\"", EXIT_USAGE) from None
 
     found: dict[str, str] = {}
-    for entry in files:
-        path = dist / entry["path"]
+    inside = dist.resolve()
+    for entry in manifest["files"]:
+        if not isinstance(entry, dict) or entry.get("config") != DOCUMENTS:
+            continue
+        rel, split, sha = entry.get("path"), entry.get("split"), entry.get("sha256")
+        if not (isinstance(rel, str) and isinstance(split, str) and isinstance(sha, str)):
+            raise Refusal(f"{manifest_path}: a {DOCUMENTS} entry lacks its path, split or sha256 ({entry!r:.80}): build again")
+        path = (dist / rel).resolve()
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or inside not in path.parents or not path.is_file():
+            raise Refusal(f"{manifest_path}: {rel!r} is not a file inside {dist}: build again")
+        blob = path.read_bytes()
+        if hashlib.sha256(blob).hexdigest() != sha:
+            raise Refusal(f"{dist / rel} is not the file {manifest_path} lists (sha256 differs): dist/ was changed after the build; build again")
         try:
-            blob = path.read_bytes()
-        except OSError as exc:
-            raise Refusal(f"{path}: cannot read: {exc.strerror or exc}", EXIT_USAGE) from None
-        if hashlib.sha256(blob).hexdigest() != entry.get("sha256"):
-            raise Refusal(f"{path} is not the file {manifest_path} lists (sha256 differs): dist/ was changed after the build; build again")
-        for doc_id in pq.read_table(path, columns=["id"]).column("id").to_pylist():
-            if found.setdefault(doc_id, entry["split"]) != entry["split"]:
-                raise Refusal(f"{dist}: {doc_id} is published in two splits ({found[doc_id]}, {entry['split']}): build again")
+            table = pq.read_table(pa.BufferReader(blob), columns=["id", "raw_sha256"])
+        except (pa.ArrowException, KeyError) as exc:
+            raise Refusal(f"{dist / rel}: not a {DOCUMENTS} Parquet file of this package ({type(exc).__name__}): build again") from None
+        for doc_id, raw_sha in zip(table.column("id").to_pylist(), table.column("raw_sha256").to_pylist()):
+            if not isinstance(doc_id, str) or doc_id_problem(root, doc_id):
+                raise Refusal(f"{dist / rel}: a row's id {doc_id!r:.60} is not a document id: build again")
+            raw = root / raw_rel(doc_id)
+            if not raw.is_file() or hashlib.sha256(raw.read_bytes()).hexdigest() != raw_sha:
+                raise Refusal(f"{dist} is not a build of this corpus: {doc_id} "
+                              + ("is not in it" if not raw.is_file() else f"was built from another raw text than {raw_rel(doc_id)}")
+                              + "; build again first")
+            if found.setdefault(doc_id, split) != split:
+                raise Refusal(f"{dist}: {doc_id} is published in two splits ({found[doc_id]}, {split}): build again")
     if not found:
         raise Refusal(f"{manifest_path} lists no {DOCUMENTS} rows: nothing was published to pin", EXIT_USAGE)
     return found

@@ -183,20 +183,23 @@ exceptions: the quotation marks of a direct or mixed quote; the final period of 
 abbreviation such as U.S.; and the last character of a direct quote that ends its paragraph
 without a closing mark, because a later paragraph continues it (news style), since that
 punctuation is inside the quotation. Check the boundary; if it is right, say why in the
-span's `note` and name this rule's code there, which ends the warning for that span."""),
+span's `note` and name this rule's code there, which ends the warning for that span (for a
+quote's speaker, cue or intermediary, which have no note, the quote's note speaks for all its
+parts)."""),
     Rule("L3-span-partial-word", "warning", 3, "a span starts or ends inside a word",
          """Spans cover whole words: a span that starts or ends between two letters or digits cuts
 a word ("he" inside "the", "S-400" of "S-400s", whose plural belongs in the span). Move the
 boundary to the word's edge. A hyphen or an apostrophe is a word edge ("U.S.-led" gives
 `U.S.`, "Turkey’s" gives `Turkey`). If the word really is cut, say why in the span's `note`
-and name this rule's code there, which ends the warning for that span."""),
+and name this rule's code there, which ends the warning for that span (a quote's note speaks
+for its speaker, cue and intermediary)."""),
     Rule("L3-entity-boundary", "warning", 3, "an entity span starts with \"the\" or ends with a possessive ’s",
          """An entity span is the name as written, without a leading "the" and without the
 possessive ’s (guidelines section 2): "the United States" gives `United States`, "Turkey’s"
 gives `Turkey`. The hint gives the offsets without them. A name that really holds the word or
 the ’s (The Hague, McDonald’s) keeps it: say so in the mention's `note` and name this rule's
-code there, which ends the warning for that mention. Adding such a spelling to the registry's
-aliases would only hide the boundary error, so fix the span first."""),
+code there, which ends the warning for that mention. Until then the registry checks count the
+mention as its bare name ("US"), the spelling it will have: do not add "the US" to the aliases."""),
     Rule("L3-duplicate-span", "error", 3, "two spans of the same layer have the same offsets",
          """Within a layer no two spans are identical (guidelines section 6). Two entity mentions
 at the same offsets, or two dates, are one annotation entered twice: delete one (and

@@ -485,7 +485,7 @@ def _check_schema(root: Path, f: _File) -> bool:
     return not errors
 
 
-_LOCAL_ID = re.compile(r"[a-z][0-9]{1,9}")
+_LOCAL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # a span id (q4) or a registry id (ntv): safe to print unquoted
 
 
 def _item_id(data: Any, path: Iterable) -> str | None:
@@ -2466,11 +2466,10 @@ def validate_corpus(
         report.corpus_diagnostics.extend(_missing_aliases(corpus_registry, _merged_spellings(spelled_by, owners)))
     if not selection.whole:  # a checked pass with a registry of its own: its mentions against that registry
         for annotator in sorted(a for a in report.passes if a not in pass_registries and os.path.lexists(root / registry_rel(a))):
-            if annotator not in pass_states:
-                own = registry_state(root, registry_rel(annotator))
-                if own.exists:
-                    report.corpus_files.setdefault(registry_rel(annotator), own.sha256)
-                report.corpus_diagnostics.extend(_missing_aliases(own, spelled_by[annotator]))
+            own = registry_state(root, registry_rel(annotator))
+            if own.exists:
+                report.corpus_files.setdefault(registry_rel(annotator), own.sha256)
+            report.corpus_diagnostics.extend(_missing_aliases(own, spelled_by[annotator]))
     for annotator, state in sorted(pass_states.items()):
         if state.labels is not None and annotator in pass_registries and annotator not in unparsed:
             report.corpus_diagnostics.extend(_unused_entries(state, used_by[annotator], spelled_by[annotator], annotator not in spellings_unknown))

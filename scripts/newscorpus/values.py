@@ -284,6 +284,8 @@ def period_mod_problem(date_type: str, value: str, mod: str | None, text: str) -
         return None
     year, month, day = m.groups()
     words = [w.group(0) for w in _DATE_WORD.finditer(text)]
+    if any(w.isalpha() and w.lower() not in _PLAIN_DATE_WORDS for w in words):
+        return None  # a holiday ("Christmas Eve"), another language ("Mitte Dezember"): the annotator's call
     names_year = any(w.isdigit() and len(w) == 4 for w in words)
     # only where the words name the coarser period ("mid-December", "mid-2019") and not the
     # finer one: "late Wednesday" is a day with END, and words in another language are left be
@@ -296,6 +298,13 @@ def period_mod_problem(date_type: str, value: str, mod: str | None, text: str) -
 
 
 _DAY_WORDS = frozenset({"today", "yesterday", "tomorrow", "tonight"})
+# The English words of a plain modified date ("mid-December 2020", "late on Tuesday", "early
+# this month"): the only phrases whose value L5-date-mod-period judges.
+_PLAIN_DATE_WORDS = frozenset(
+    {name for names in _MONTH_NAMES + _WEEKDAY_NAMES for name in names} | _DAY_WORDS
+    | {"mid", "early", "late", "end", "start", "beginning", "middle", "of", "the", "this", "that", "next", "last",
+       "in", "on", "at", "by", "year", "month", "week", "st", "nd", "rd", "th"}
+)
 
 
 def _names_day(words: list[str]) -> bool:
