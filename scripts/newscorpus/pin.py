@@ -21,17 +21,9 @@ from newscorpus.build import MANIFEST_FORMAT
 from newscorpus.corpus import SPLITS_REL, CorpusNotFound, find_root, raw_rel
 from newscorpus.features import DOCUMENTS
 from newscorpus.jsonio import atomic_write_text, canonical_dumps
-from newscorpus.positions import format_path, read_json_strict
+from newscorpus.scaffold import Refusal, check_edit_schema, read_for_edit
 from newscorpus.spec import load_schemas
-from newscorpus.validate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _reference_validator, doc_id_problem, validate_corpus
-
-
-class Refusal(Exception):
-    """Nothing is written: the message names the file and what is wrong; `code` is the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_INVALID):
-        super().__init__(message)
-        self.code = code
+from newscorpus.validate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, doc_id_problem, validate_corpus
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -61,23 +53,15 @@ def _pin(args: argparse.Namespace) -> int:
     published = published_splits(dist, root)
 
     splits_path = root / SPLITS_REL
-    try:
-        read = read_json_strict(splits_path.read_bytes())
-    except OSError as exc:
-        raise Refusal(f"{SPLITS_REL}: cannot read: {exc.strerror or exc}", EXIT_USAGE) from None
-    if read.findings:
-        finding = read.findings[0]
-        raise Refusal(f"{SPLITS_REL}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {SPLITS_REL}`)")
-    data = read.data
-    _check_schema(root, data, "fix it first")
+    data = read_for_edit(root, splits_path, SPLITS_REL, "splits", unreadable=EXIT_USAGE)
     policy = [d for d in validate_corpus(paths, [splits_path]).diagnostics if d.path == SPLITS_REL and d.severity == "error"]
     if policy:  # the schema holds but a corpus rule does not (fractions that miss a split, a pin of no document)
-        raise Refusal(f"{SPLITS_REL}:{policy[0].line}: {policy[0].code}: {policy[0].message}; fix it first")
+        raise Refusal(f"{SPLITS_REL}:{policy[0].line}: {policy[0].code}: {policy[0].message}; fix it first", EXIT_INVALID)
     pins = data["assignments"]
     moved = sorted((d, pins[d], s) for d, s in published.items() if d in pins and pins[d] != s)
     if moved:  # the build did not follow its own pins: it is stale, or splits.json changed since
         listed = "; ".join(f"{d} is pinned to {p} but was published in {s}" for d, p, s in moved[:3])
-        raise Refusal(f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}; build again first (a pin is never moved)")
+        raise Refusal(f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}; build again first (a pin is never moved)", EXIT_INVALID)
     new = {d: s for d, s in sorted(published.items()) if d not in pins}
     counts = {s: sum(1 for v in new.values() if v == s) for s in sorted(set(new.values()))}
     summary = ", ".join(f"{n} to {s}" for s, n in counts.items())
@@ -94,7 +78,7 @@ def _pin(args: argparse.Namespace) -> int:
     reasons = data.setdefault("reasons", {})
     for doc_id in new:
         reasons[doc_id] = args.reason.strip()  # a leftover reason of an earlier, removed pin does not stand for this one
-    _check_schema(root, data, "nothing was written")
+    check_edit_schema(root, "splits", data, SPLITS_REL)
     try:
         atomic_write_text(splits_path, canonical_dumps(data, load_schemas(root).documents["splits"]))
     except OSError as exc:
@@ -135,34 +119,27 @@ def published_splits(dist: Path, root: Path) -> dict[str, str]:
             continue
         rel, split, sha = entry.get("path"), entry.get("split"), entry.get("sha256")
         if not (isinstance(rel, str) and isinstance(split, str) and isinstance(sha, str)):
-            raise Refusal(f"{manifest_path}: a {DOCUMENTS} entry lacks its path, split or sha256 ({entry!r:.80}): build again")
+            raise Refusal(f"{manifest_path}: a {DOCUMENTS} entry lacks its path, split or sha256 ({entry!r:.80}): build again", EXIT_INVALID)
         path = (dist / rel).resolve()
         if Path(rel).is_absolute() or ".." in Path(rel).parts or inside not in path.parents or not path.is_file():
-            raise Refusal(f"{manifest_path}: {rel!r} is not a file inside {dist}: build again")
+            raise Refusal(f"{manifest_path}: {rel!r} is not a file inside {dist}: build again", EXIT_INVALID)
         blob = path.read_bytes()
         if hashlib.sha256(blob).hexdigest() != sha:
-            raise Refusal(f"{dist / rel} is not the file {manifest_path} lists (sha256 differs): dist/ was changed after the build; build again")
+            raise Refusal(f"{dist / rel} is not the file {manifest_path} lists (sha256 differs): dist/ was changed after the build; build again", EXIT_INVALID)
         try:
             table = pq.read_table(pa.BufferReader(blob), columns=["id", "raw_sha256"])
         except (pa.ArrowException, KeyError) as exc:
-            raise Refusal(f"{dist / rel}: not a {DOCUMENTS} Parquet file of this package ({type(exc).__name__}): build again") from None
+            raise Refusal(f"{dist / rel}: not a {DOCUMENTS} Parquet file of this package ({type(exc).__name__}): build again", EXIT_INVALID) from None
         for doc_id, raw_sha in zip(table.column("id").to_pylist(), table.column("raw_sha256").to_pylist()):
             if not isinstance(doc_id, str) or doc_id_problem(root, doc_id):
-                raise Refusal(f"{dist / rel}: a row's id {doc_id!r:.60} is not a document id: build again")
+                raise Refusal(f"{dist / rel}: a row's id {doc_id!r:.60} is not a document id: build again", EXIT_INVALID)
             raw = root / raw_rel(doc_id)
             if not raw.is_file() or hashlib.sha256(raw.read_bytes()).hexdigest() != raw_sha:
                 raise Refusal(f"{dist} is not a build of this corpus: {doc_id} "
                               + ("is not in it" if not raw.is_file() else f"was built from another raw text than {raw_rel(doc_id)}")
-                              + "; build again first")
+                              + "; build again first", EXIT_INVALID)
             if found.setdefault(doc_id, split) != split:
-                raise Refusal(f"{dist}: {doc_id} is published in two splits ({found[doc_id]}, {split}): build again")
+                raise Refusal(f"{dist}: {doc_id} is published in two splits ({found[doc_id]}, {split}): build again", EXIT_INVALID)
     if not found:
         raise Refusal(f"{manifest_path} lists no {DOCUMENTS} rows: nothing was published to pin", EXIT_USAGE)
     return found
-
-
-def _check_schema(root: Path, data: object, then: str) -> None:
-    errors = sorted(_reference_validator(str(root), "splits").iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        raise Refusal(f"{SPLITS_REL}: {format_path(tuple(first.absolute_path))}: {first.message}; {then}")

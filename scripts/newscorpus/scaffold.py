@@ -620,8 +620,8 @@ def run_entity(args: argparse.Namespace) -> int:
         _say(f"newscorpus entity: {_shown(registry_path)} cannot be read as a registry ({type(exc).__name__}); run `newscorpus validate {_shown(registry_path)}`", sys.stderr)
         return EXIT_INVALID
     needle = _loose(args.text.strip())
-    found = [r for r in rows if any(needle in _loose(s) for s in (r[0], r[2], *r[3]))]
-    found.sort(key=lambda r: _match_rank(needle, r))  # stable: registry order within a rank
+    ranked = sorted(((rank, r) for r in rows if (rank := _match_rank(needle, r)) is not None), key=lambda pair: pair[0])
+    found = [r for _, r in ranked]  # stable: registry order within a rank
     for eid, label, name, aliases in found:
         _say(f"{eid}  {label}  {name}" + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
     if not found:
@@ -631,16 +631,17 @@ def run_entity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _match_rank(needle: str, row: tuple) -> int:
+def _match_rank(needle: str, row: tuple) -> int | None:
     """0: the id, name or an alias is TEXT itself; 1: one of its words is; 2: TEXT is inside
-    one. `entity US` lists United States before every name that merely holds the letters."""
+    one; None: no match. `entity US` lists United States before every name that merely holds
+    the letters."""
     spellings = [_loose(s) for s in (row[0], row[2], *row[3])]
     if needle in spellings:
         return 0
+    if not any(needle in s for s in spellings):
+        return None
     as_words = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
-    if any(as_words.search(s) for s in spellings):
-        return 1
-    return 2
+    return 1 if any(as_words.search(s) for s in spellings) else 2
 
 
 def _aliases_as_read(aliases: Any) -> list[str]:
@@ -660,15 +661,7 @@ def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path) ->
     The registry is read strictly first: an edit must not carry a duplicate key or a syntax
     error along, nor drop anything it did not understand."""
     shown = _shown(registry_path)
-    try:
-        read = read_json_strict(registry_path.read_bytes())
-    except OSError as exc:
-        raise Refusal(f"{shown}: cannot read: {exc.strerror or exc}", EXIT_INVALID) from None
-    if read.findings:
-        finding = read.findings[0]
-        raise Refusal(f"{shown}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
-    registry = read.data
-    _check_registry_schema(root, registry, shown, before_edit=True)  # from here on every entry is a dict of the schema's shape
+    registry = read_for_edit(root, registry_path, shown, "entity_registry", unreadable=EXIT_INVALID)  # every entry a dict of the schema's shape
     entries = registry["entities"]
     text = args.text
     if not text.strip() or text != text.strip():
@@ -697,7 +690,7 @@ def _edit_registry(args: argparse.Namespace, root: Path, registry_path: Path) ->
         note = f"note: {_q(text)} is also an alias of {', '.join(others)}; a linker will need the context to choose" if others else None
         done = f"added the alias {_q(text)} to {args.alias_of} in {shown}"
         after = []
-    _check_registry_schema(root, registry, shown)
+    check_edit_schema(root, "entity_registry", registry, shown)
     try:
         atomic_write_text(registry_path, canonical_dumps(registry, load_schemas(root).documents["entity_registry"]))
     except OSError as exc:  # read-only folder, full disk: the environment; the file is as it was
@@ -748,11 +741,27 @@ def _new_entry(args: argparse.Namespace, root: Path, entries: list) -> tuple[dic
     return entry, note
 
 
-def _check_registry_schema(root: Path, registry: Any, shown: str, before_edit: bool = False) -> None:
-    """Refuse to edit a registry that is against its schema (`aliases` a string, `entities` not a
-    list), or an edit that would leave it so (an id the pattern refuses, an empty alias), naming
-    the place; nothing is written then."""
-    errors = sorted(_reference_validator(str(root), "entity_registry").iter_errors(registry), key=lambda e: list(map(str, e.absolute_path)))
+def read_for_edit(root: Path, path: Path, shown: str, kind: str, unreadable: int) -> Any:
+    """A corpus JSON file that a command is about to edit (the registry, the split policy), read
+    strictly and checked against its schema: an edit must not carry a duplicate key or a syntax
+    error along, nor drop anything it did not understand. `unreadable`: the exit code when the
+    file cannot be read at all."""
+    try:
+        read = read_json_strict(path.read_bytes())
+    except OSError as exc:
+        raise Refusal(f"{shown}: cannot read: {exc.strerror or exc}", unreadable) from None
+    if read.findings:
+        finding = read.findings[0]
+        raise Refusal(f"{shown}:{finding.line}:{finding.column}: {finding.message}; fix it first (`newscorpus validate {shown}`)", EXIT_INVALID)
+    check_edit_schema(root, kind, read.data, shown, before_edit=True)
+    return read.data
+
+
+def check_edit_schema(root: Path, kind: str, data: Any, shown: str, before_edit: bool = False) -> None:
+    """Refuse to edit a file that is against its schema (a registry's `aliases` a string), or an
+    edit that would leave it so (an id the pattern refuses, an empty alias), naming the place;
+    nothing is written then."""
+    errors = sorted(_reference_validator(str(root), kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         first = errors[0]
         if before_edit:
