@@ -851,16 +851,22 @@ _LEADING_THE = re.compile(r"[Tt]he\s+")
 _POSSESSIVE = re.compile(r"[’']s$")
 
 
+def _boundary_cut(text: str) -> tuple[int, int]:
+    """How many code points a leading "the " and a trailing possessive ’s take at the edges of
+    an entity mention's text (guidelines section 2 leaves both out of the span)."""
+    lead = _LEADING_THE.match(text)
+    return (lead.end() if lead else 0), (2 if _POSSESSIVE.search(text) else 0)
+
+
 def _check_entity_boundary(f: _File, s: _Span, start: int, end: int, stated: str) -> None:
     """Guidelines section 2: the name without a leading "the" and without the possessive ’s."""
-    lead = _LEADING_THE.match(stated)
-    tail = _POSSESSIVE.search(stated)
-    if not (lead or tail) or len(stated) - (lead.end() if lead else 0) - (2 if tail else 0) <= 0:
+    lead, tail = _boundary_cut(stated)
+    if not (lead or tail) or len(stated) - lead - tail <= 0:
         return
     if _acknowledged(s.noted, "L3-entity-boundary"):
         return
-    parts = ([f"starts with {_q(lead.group().rstrip())}"] if lead else []) + ([f"ends with the possessive {_q(tail.group())}"] if tail else [])
-    new_start, new_end = start + (lead.end() if lead else 0), end - (2 if tail else 0)
+    parts = ([f"starts with {_q(stated[:lead].rstrip())}"] if lead else []) + ([f"ends with the possessive {_q(stated[-tail:])}"] if tail else [])
+    new_start, new_end = start + lead, end - tail
     f.add(
         "L3-entity-boundary",
         f"{s.ident}: entity span {_q(stated)} {' and '.join(parts)}; the span is the name as written, without {'them' if lead and tail else 'it'} (guidelines section 2)",
@@ -873,8 +879,8 @@ def _check_entity_boundary(f: _File, s: _Span, start: int, end: int, stated: str
 
 def _name_inside(text: str) -> str:
     """The mention's text without a leading "the" and a possessive ’s (what section 2 spans)."""
-    lead = _LEADING_THE.match(text)
-    return _POSSESSIVE.sub("", text[lead.end() if lead else 0:])
+    lead, tail = _boundary_cut(text)
+    return text[lead:max(lead, len(text) - tail)]
 
 
 def _acknowledged(span: dict, code: str) -> bool:

@@ -234,6 +234,12 @@ _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _DATE_WORD = re.compile(r"(\d{4})-(\d{2})-(\d{2})|[A-Za-z]+|\d+(?:st|nd|rd|th)?")
 
 
+def _names_calendar(word: str) -> bool:
+    """Whether a month or weekday name is meant as one: a full name, or a capitalised
+    abbreviation ("sun", "sat", "mar" in lower case are words)."""
+    return word.lower() in _FULL_NAMES or word[:1].isupper()
+
+
 def date_text_problem(date_type: str, value: str, text: str) -> str | None:
     """What the words of a calendar date state (year, month name, day next to a month name,
     weekday) against its value, or None. Relative words state nothing here."""
@@ -253,7 +259,7 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
             return None if value == stated[:len(value)] else f"the text states {stated}"
         if word.isdigit() and len(word) == 4 and year is not None and int(word) != year and 1000 <= int(word) <= 2999:
             return f"the text states the year {word}, the value {year}"
-        full_word = lower[i] in _FULL_NAMES or word[:1].isupper()  # "sun", "sat", "mar" in lower case are words
+        full_word = _names_calendar(word)
         named = _MONTHS.get(lower[i]) if full_word else None
         days = [int(d.group(1)) for j in (i - 1, i + 1) if 0 <= j < len(words) for d in [_DAY.match(words[j])] if d]  # "30 December", "December 30th"
         if named is None or (lower[i] == "may" and not days):  # "may" is a month only next to a day
@@ -311,7 +317,7 @@ def _names_day(words: list[str]) -> bool:
     """A day number, a weekday, today/yesterday/tomorrow, or an ISO date among the words."""
     for w in words:
         lower = w.lower()
-        if lower in _DAY_WORDS or (lower in _WEEKDAYS and (lower in _FULL_NAMES or w[:1].isupper())):
+        if lower in _DAY_WORDS or (lower in _WEEKDAYS and _names_calendar(w)):
             return True
         if _DAY.match(w) or _DATE_WORD.fullmatch(w).group(1):
             return True
@@ -324,7 +330,7 @@ def _names_month(text: str) -> bool:
         lower = w.lower()
         if word.group(1) or lower in ("month", "months"):  # an ISO date, or "this month"
             return True
-        if lower in _MONTHS and (lower in _FULL_NAMES or w[:1].isupper()):
+        if lower in _MONTHS and _names_calendar(w):
             return True
     return False
 
