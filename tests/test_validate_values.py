@@ -183,6 +183,23 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
         ("indirect", "he said the ‘90s were better for business", False),  # a mis-curled apostrophe
         ("indirect", "fans rock ‘n’ roll all night", False),
         ("mixed", "he said the ‘90s were better for business", True),
+        # the quotation marks of other languages' news (guidelines section 3)
+        ("direct", "„Wir werden unsere Schritte unternehmen“", False),  # German
+        ("direct", "‚Wir werden‘", False),  # German single marks
+        ("direct", "« Nous prendrons nos mesures »", False),  # French
+        ("direct", "»Vi vil tage vores skridt«", False),  # Danish
+        ("direct", "”Vi kommer att vidta våra åtgärder”", False),  # Swedish and Finnish
+        ("direct", "’Vi kommer’", False),  # Swedish single marks
+        ("direct", "„Podejmiemy nasze kroki”", False),  # Polish
+        ("direct", "「我々は措置を講じる」", False),  # Japanese and Chinese
+        ("direct", "『措置を講じる』", False),
+        ("direct", "「我々は措置を講じる", True),  # the closing mark left out
+        ("indirect", "die USA hätten einen „Fehler“ gemacht", True),  # a quoted fragment: mixed
+        ("indirect", "les États-Unis ont commis une « erreur »", True),
+        ("indirect", "米国は「誤り」を犯した", True),
+        ("mixed", "米国は「誤り」を犯した", False),
+        ("mixed", "die USA hätten einen ‚Fehler‘ gemacht", False),
+        ("indirect", "the sanctions were a mistake, ’90s style", False),  # an apostrophe inside, not a mark
     ],
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):

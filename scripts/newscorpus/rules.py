@@ -379,7 +379,8 @@ claim's `note`, naming this rule's code there, which ends the warning for that c
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an
 `indirect` quote has no quotation marks; a `mixed` one is a paraphrase holding a quoted
-fragment, so it has some. Inside a span ’ and ' count as apostrophes, ‘ as a quotation
+fragment, so it has some. Other languages' marks count as well („…“, « … », »…«, ”…”, 「…」;
+section 3 lists them). Inside a span ’ and ' count as apostrophes, ‘ as a quotation
 mark; at a direct quote's edges all count. A direct quote that ends its paragraph and that a
 later quote `continues` may lack its closing mark (news style leaves it out there). Usually the
 span misses a mark by one character, and the hint gives the offset; otherwise the kind is

@@ -335,12 +335,14 @@ def _names_month(text: str) -> bool:
     return False
 
 
-# Quotation marks, for the quote kinds (guidelines section 3). ’ and ' are apostrophes far more
-# often than quotation marks, so inside a span only the others show a quoted fragment; at a
-# direct quote's edges all of them count.
-OPENING_MARKS = "“\"‘'«„‹"
-CLOSING_MARKS = "”\"’'»“›"
-QUOTING_MARKS = frozenset("“”\"«»„‹›")
+# Quotation marks, for the quote kinds (guidelines section 3), in the styles news is written
+# in: English “…” ‘…’, German „…“ ‚…‘, French « … », Danish »…«, Swedish and Finnish ”…” ’…’,
+# Polish „…”, Japanese and Chinese 「…」 『…』. ’ and ' are apostrophes far more often than
+# quotation marks, so inside a span only the others show a quoted fragment; at a direct
+# quote's edges all of them count.
+OPENING_MARKS = "“\"‘'«„‚‹»”’「『"
+CLOSING_MARKS = "”\"’'»“‘›«」』"
+QUOTING_MARKS = frozenset("“”\"«»„‚‹›「」『』")
 _SINGLE_QUOTED = re.compile(r"‘(?![0-9]|n’)[^’]+’")  # ‘a mistake’, not ‘90s or rock ‘n’ roll
 
 
