@@ -5,7 +5,7 @@ Usage:
 
 A and B are two folders of annotation files (e.g. annotated/passes/annotator-a and
 annotated/passes/annotator-b) or two single annotation files. In folders, every `*.json` file is
-one document, paired with the other side by doc_id (the file stem; the file's own `doc_id` must
+one document (but a pass's own entity_registry.json, a splits.json and agreement.json), paired with the other side by doc_id (the file stem; the file's own `doc_id` must
 agree with it). Two single files are compared with each other and must name the same doc_id.
 Paired files must record the same `raw_sha256` (otherwise they annotate different texts: exit 2).
 A document present on one side only is named in the report and all its spans count as missed by
@@ -38,12 +38,16 @@ Method (A is the reference; F1 is symmetric):
     intermediary; dates: type, value, mod, anchor; numeric_claims: value, unit, kind,
     approximate, bound.
   speaker, cue and intermediary are sub-spans compared by (start, end), the intermediary also
-  by its entity_id; null equals null.
+  by its entity_id; null equals null, and an optional attribute left out (a date's `mod`)
+  counts as null, so two spans that both lack it agree on it.
   Numbers compare by value (20000000000 == 2e10); true is not 1. entity ids are compared as
   strings as they are (each pass may keep its own registry); "entity_link" (entities only)
   maps A's ids one-to-one onto B's by shared mentions first, so it measures whether the passes
-  link the same mentions together whatever they named the keys, and lists the "renamed" pairs.
-- Cohen's kappa, pooled over all exact-span matches, for the categorical attributes
+  link the same mentions together whatever they named the keys, and lists the "renamed" pairs
+  (A's ids are mapped most shared mentions first, ties in the ids' string order).
+  speaker_entity_id has no such renaming-aware counterpart: it compares the ids as they are.
+- Cohen's kappa, per layer and attribute (never pooled across layers), over the exact-span
+  matches of all documents together, for the categorical attributes
   zones.type, entities.label, quotes.kind, dates.type, numeric_claims.kind and
   numeric_claims.unit: kappa = (p_o - p_e) / (1 - p_e) with p_e from each side's marginals.
   It is null, with a note, when there are no matches or p_e == 1 ("only one category

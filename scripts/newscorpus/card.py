@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -584,9 +585,9 @@ def _agreement(inp: CardInputs) -> str:
         span = v.get("span") or {}
         partial = v.get("partial") or {}
         target = AGREEMENT_TARGETS.get(layer)
-        f1 = span.get("f1")
+        f1 = _exact_f1(span)
         verdict = "—" if target is None else f"{target:.2f}: " + ("met" if f1 is not None and f1 >= target else "**not met**")
-        rows.append([layer, _num(span.get("precision")), _num(span.get("recall")), _num(f1), _num(partial.get("f1")), verdict])
+        rows.append([layer, _num(span.get("precision")), _num(span.get("recall")), _num(span.get("f1")), _num(partial.get("f1")), verdict])
     compared = ""
     if data.get("a") and data.get("b"):
         compared = f" It compares `{data['a']}` with `{data['b']}`"
@@ -600,21 +601,45 @@ def _agreement(inp: CardInputs) -> str:
         attrs = v.get("attributes") or {}
         kappa = v.get("kappa") or {}
         for attr in sorted(set(attrs) | set(kappa)):
+            detail = (v.get("kappa_detail") or {}).get(attr) or {}
             k = _num(kappa.get(attr))
-            note = ((v.get("kappa_detail") or {}).get(attr) or {}).get("note")
-            if kappa.get(attr) is None and note:
-                k = f"n/a ({note})"
-            attr_rows.append([layer, attr, _num((attrs.get(attr) or {}).get("proportion")), k])
+            if kappa.get(attr) is None and detail.get("note"):
+                k = f"n/a ({detail['note']})"
+            elif kappa.get(attr) is not None and _count(detail.get("n")) is not None:
+                k += f" (n = {detail['n']})"
+            attr_rows.append([layer, attr, _proportion(attrs.get(attr) or {}), k])
     if attr_rows:
         out.append("\n" + _table(["layer", "attribute", "agreement (proportion)", "Cohen's kappa"], attr_rows))
     return "\n".join(out)
 
 
+def _count(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
+
+
+def _exact_f1(span: dict) -> Any:
+    """F1 from the report's tp/fp/fn, exactly, for the target verdict: the report's value is
+    rounded (0.89996 shows as 0.9000 but misses a 0.90 target). The report's own value when
+    its counts are missing; None when undefined (no spans on either side)."""
+    tp, fp, fn = (_count(span.get(k)) for k in ("tp", "fp", "fn"))
+    if tp is None or fp is None or fn is None:
+        return span.get("f1")
+    return Fraction(2 * tp, 2 * tp + fp + fn) if tp + fp + fn else None
+
+
+def _proportion(attribute: dict) -> str:
+    agree, matched = _count(attribute.get("agree")), _count(attribute.get("matched"))
+    shown = _num(attribute.get("proportion"))
+    return f"{shown} ({agree}/{matched})" if agree is not None and matched else shown
+
+
 def _num(v: Any) -> str:
+    """A figure of the agreement report as the report gives it, 4 decimals: rounding it again
+    to fewer can be off by one in the last place (0.98246 -> 0.9825 -> 0.983)."""
     if v is None:
         return "n/a"
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return f"{v:.3f}"
+        return f"{v:.4f}"
     return str(v)
 
 
