@@ -282,7 +282,7 @@ def test_quote_attributes_compare_subspans_by_offsets():
     report = compare({DOC: doc(quotes=a)}, {DOC: doc(quotes=b)}, layers=["quotes"])
     attrs = report["layers"]["quotes"]["attributes"]
     assert {k: v["agree"] for k, v in attrs.items()} == {
-        "kind": 2, "speaker": 2, "speaker_entity_id": 1, "cue": 1, "intermediary": 1
+        "kind": 2, "speaker": 2, "speaker_entity_id": 1, "cue": 1, "intermediary": 1, "continues": 2
     }
     assert [d["attribute"] for d in report["disagreements"]] == ["speaker_entity_id", "cue", "intermediary"]
     # kinds: (indirect, indirect), (direct, direct): p_o = 1, p_e = 1/4 + 1/4 = 0.5 -> kappa = 1
@@ -329,7 +329,7 @@ def test_numeric_attributes_compare_numbers_by_value():
     report = compare({DOC: doc(numeric_claims=a)}, {DOC: doc(numeric_claims=b)}, layers=["numeric_claims"])
     layer = report["layers"]["numeric_claims"]
     assert {k: v["agree"] for k, v in layer["attributes"].items()} == {
-        "value": 2, "unit": 1, "kind": 2, "approximate": 1, "bound": 1
+        "value": 2, "unit": 1, "kind": 2, "approximate": 1, "bound": 1, "date_id": 2, "quote_id": 2
     }
     # unit: pairs (USD, USD), (count, times); p_o = 1/2; A: USD 1, count 1; B: USD 1, times 1
     # p_e = 1/2 * 1/2 = 0.25; kappa = (0.5 - 0.25) / 0.75 = 1/3
@@ -628,3 +628,53 @@ def test_entity_link_ignores_registry_key_spelling_but_not_linking():
     regrouped = {DOC: doc(entities=[ent(1, 0, 5, entity_id="p"), ent(2, 6, 9, entity_id="q"), ent(3, 10, 14, entity_id="q")])}
     link = compare(a, regrouped)["layers"]["entities"]["attributes"]["entity_link"]
     assert (link["agree"], link["matched"], link["proportion"]) == (2, 3, 0.6667)
+
+
+def claim(n: int, start: int, end: int, date_id=None, quote_id=None) -> dict:
+    return {"id": f"n{n}", "start": start, "end": end, "text": TEXT[start:end], "value": 6, "unit": "meetings", "kind": "count",
+            "approximate": False, "bound": "equal", "measured": "meetings held", "date_id": date_id, "quote_id": quote_id}
+
+
+def date(n: int, start: int, end: int) -> dict:
+    return {"id": f"t{n}", "start": start, "end": end, "text": TEXT[start:end], "type": "DATE", "value": "2020-12-30"}
+
+
+def test_links_compare_by_the_span_they_name_not_by_its_id():
+    """Each pass numbers its own spans: the claim "six meetings" sits in q1 in A and in q7 in B,
+    the same quote, so they agree; when B's q7 is another span they do not. A link naming no
+    span of its pass compares by its id."""
+    said = quote(1, 41, 78)
+    a = doc(quotes=[said], numeric_claims=[claim(1, 66, 78, quote_id="q1")])
+    b_same = doc(quotes=[{**said, "id": "q7"}], numeric_claims=[claim(4, 66, 78, quote_id="q7")])
+    report = compare({DOC: a}, {DOC: b_same})
+    assert report["layers"]["numeric_claims"]["attributes"]["quote_id"] == {"agree": 1, "matched": 1, "proportion": 1.0}
+    assert report["layers"]["numeric_claims"]["attributes"]["date_id"]["agree"] == 1  # null and null
+
+    b_other = doc(quotes=[{**said, "id": "q1", "start": 46, "text": TEXT[46:78]}], numeric_claims=[claim(4, 66, 78, quote_id="q1")])
+    report = compare({DOC: a}, {DOC: b_other})  # same id, another span: a disagreement
+    assert report["layers"]["numeric_claims"]["attributes"]["quote_id"]["agree"] == 0
+    assert [(d["layer"], d["attribute"]) for d in report["disagreements"] if d["type"] == "attribute"] == [("numeric_claims", "quote_id")]
+    item = next(d for d in report["disagreements"] if d["type"] == "attribute")
+    assert (item["a_target"], item["b_target"]) == ([41, 78], [46, 78])
+    assert "A n1: quote_id=q1 -> [41, 78)" in render_text(report) and "B n4: quote_id=q1 -> [46, 78)" in render_text(report)
+
+    dangling = doc(numeric_claims=[claim(4, 66, 78, quote_id="q1", date_id="t9")])
+    assert compare({DOC: doc(numeric_claims=[claim(1, 66, 78, quote_id="q1", date_id="t9")])}, {DOC: dangling})[
+        "layers"]["numeric_claims"]["attributes"]["date_id"]["agree"] == 1  # both name no span: their ids agree
+    report = compare({DOC: a}, {DOC: dangling})
+    assert report["layers"]["numeric_claims"]["attributes"]["quote_id"]["agree"] == 0  # a span vs nothing
+    assert "quote_id=q1 -> (no such span in this pass)" in render_text(report).split("B n4:")[1]
+
+    dated = doc(dates=[date(2, 0, 6)], numeric_claims=[claim(1, 66, 78, date_id="t2")])
+    redated = doc(dates=[date(5, 0, 6)], numeric_claims=[claim(1, 66, 78, date_id="t5")])
+    assert compare({DOC: dated}, {DOC: redated})["layers"]["numeric_claims"]["attributes"]["date_id"]["agree"] == 1
+
+
+def test_a_continued_quote_compares_by_the_quote_it_continues():
+    first, second = quote(1, 0, 30), {**quote(2, 41, 78), "continues": "q1"}
+    renumbered = [{**first, "id": "q5"}, {**second, "id": "q6", "continues": "q5"}]
+    assert compare({DOC: doc(quotes=[first, second])}, {DOC: doc(quotes=renumbered)})["layers"]["quotes"]["attributes"]["continues"]["agree"] == 2
+    alone = [first, {k: v for k, v in second.items() if k != "continues"}]
+    report = compare({DOC: doc(quotes=[first, second])}, {DOC: doc(quotes=alone)})
+    assert report["layers"]["quotes"]["attributes"]["continues"]["agree"] == 1
+    assert [d["attribute"] for d in report["disagreements"]] == ["continues"]

@@ -35,8 +35,11 @@ Method (A is the reference; F1 is symmetric):
 - Attribute agreement is measured on the exact-span matches ("span" pairs; where several spans
   share offsets, pairs with the same label are formed first):
     zones: type; entities: label, entity_id; quotes: kind, speaker, speaker_entity_id, cue,
-    intermediary; dates: type, value, mod, anchor; numeric_claims: value, unit, kind,
-    approximate, bound.
+    intermediary, continues; dates: type, value, mod, anchor; numeric_claims: value, unit,
+    kind, approximate, bound, date_id, quote_id.
+  continues, date_id and quote_id link to another span of the same pass by its id; each pass numbers its own spans, so a link is compared by the
+  (start, end) of the span it names (q20 in A and q21 in B agree when both are the same
+  quote), and one naming no span of its pass by its id.
   speaker, cue and intermediary are sub-spans compared by (start, end), the intermediary also
   by its entity_id; null equals null, and an optional attribute left out (a date's `mod`)
   counts as null, so two spans that both lack it agree on it.
@@ -70,11 +73,13 @@ are a contract: the build reads annotated/passes/agreement.json for the dataset 
         kappa          {attr: number | null}
         kappa_detail   {attr: {"n","p_o","p_e","note"}}      note is null unless kappa is null
       }}
-    disagreements    [{"doc_id","layer","type","a","b"[,"attribute"]}], type one of
+    disagreements    [{"doc_id","layer","type","a","b"[,"attribute"[,"a_target","b_target"]]}], type one of
                      "boundary" (overlapping, not identical spans), "attribute" (identical span,
                      one attribute differs; one entry per attribute), "missing_in_b",
                      "missing_in_a". a and b are the spans as annotated (null on the side that
-                     has none). Ordered by doc_id, layer, position.
+                     has none). A link attribute's entry adds a_target and b_target: the
+                     [start, end] of the span each side's id names (null: none, or no link).
+                     Ordered by doc_id, layer, position.
     summary          {"documents": n, "only_in_a": [...], "only_in_b": [...],
                       "disagreements": {"attribute","boundary","missing_in_a","missing_in_b","total"},
                       "span_f1": {layer: f1}, "span_label_f1": {layer: f1}, "partial_f1": {layer: f1}}
@@ -107,11 +112,14 @@ LABEL_FIELD: dict[str, str] = {
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "zones": ("type",),
     "entities": ("label", "entity_id"),
-    "quotes": ("kind", "speaker", "speaker_entity_id", "cue", "intermediary"),
+    "quotes": ("kind", "speaker", "speaker_entity_id", "cue", "intermediary", "continues"),
     "dates": ("type", "value", "mod", "anchor"),
-    "numeric_claims": ("value", "unit", "kind", "approximate", "bound"),
+    "numeric_claims": ("value", "unit", "kind", "approximate", "bound", "date_id", "quote_id"),
 }
 SUBSPAN_ATTRIBUTES = frozenset({"speaker", "cue", "intermediary"})
+# Links to another span of the same pass, by its id (attribute -> the layer it points into).
+# Each pass numbers its own spans, so a link is compared by the offsets of the span it names.
+LINK_ATTRIBUTES: dict[str, str] = {"continues": "quotes", "date_id": "dates", "quote_id": "quotes"}
 KAPPA_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "zones": ("type",),
     "entities": ("label",),
@@ -363,9 +371,32 @@ def _subspan_key(value: Any) -> Any:
     return _canonical(value)
 
 
-def attribute_value(span: dict, attribute: str) -> Any:
-    """The comparable form of one attribute (a missing key reads as null)."""
+def link_targets(annotation: Any) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """(layer, id) -> (start, end) of the spans a link attribute can name, in one pass's document."""
+    targets: dict[tuple[str, str], tuple[Any, Any]] = {}
+    if not isinstance(annotation, dict):
+        return targets
+    for layer in set(LINK_ATTRIBUTES.values()):
+        spans = annotation.get(layer)
+        for span in spans if isinstance(spans, list) else ():
+            if isinstance(span, dict) and isinstance(span.get("id"), str):
+                targets.setdefault((layer, span["id"]), (span.get("start"), span.get("end")))
+    return targets
+
+
+def _link_target(span: dict, attribute: str, targets: Mapping | None) -> list | None:
+    target = (targets or {}).get((LINK_ATTRIBUTES[attribute], span.get(attribute)))
+    return list(target) if target is not None else None
+
+
+def attribute_value(span: dict, attribute: str, targets: Mapping[tuple[str, str], tuple[Any, Any]] | None = None) -> Any:
+    """The comparable form of one attribute (a missing key reads as null). A link compares by
+    the offsets of the span it names (`targets`, see link_targets); one naming no span of its
+    pass compares by its id."""
     value = span.get(attribute)
+    if attribute in LINK_ATTRIBUTES and isinstance(value, str):
+        target = (targets or {}).get((LINK_ATTRIBUTES[attribute], value))
+        return ("span", _canonical(target[0]), _canonical(target[1])) if target is not None else ("unresolved", value)
     return _subspan_key(value) if attribute in SUBSPAN_ATTRIBUTES else _canonical(value)
 
 
@@ -392,7 +423,8 @@ class _LayerTally:
 
 
 def _compare_layer(
-    doc_id: str, layer: str, a_raw: list[dict], b_raw: list[dict], tally: _LayerTally, disagreements: list[dict]
+    doc_id: str, layer: str, a_raw: list[dict], b_raw: list[dict], tally: _LayerTally, disagreements: list[dict],
+    a_targets: Mapping | None = None, b_targets: Mapping | None = None,
 ) -> None:
     label_field = LABEL_FIELD[layer]
     a, b = _order(a_raw), _order(b_raw)
@@ -421,11 +453,14 @@ def _compare_layer(
     for i, j in exact:
         tally.matched += 1
         for attribute in ATTRIBUTES[layer]:
-            va, vb = attribute_value(a[i], attribute), attribute_value(b[j], attribute)
+            va, vb = attribute_value(a[i], attribute, a_targets), attribute_value(b[j], attribute, b_targets)
             if va == vb:
                 tally.agree[attribute] += 1
             else:
-                found.append(_disagreement(doc_id, layer, "attribute", a[i], b[j], attribute))
+                item = _disagreement(doc_id, layer, "attribute", a[i], b[j], attribute)
+                if attribute in LINK_ATTRIBUTES:  # what each id names, since the ids alone can look alike
+                    item["a_target"], item["b_target"] = (_link_target(span, attribute, targets) for span, targets in ((a[i], a_targets), (b[j], b_targets)))
+                found.append(item)
         if layer == "entities":
             tally.link_pairs.append((a[i].get("entity_id"), b[j].get("entity_id")))
         for attribute in KAPPA_ATTRIBUTES[layer]:
@@ -616,7 +651,7 @@ def compare(
             a_spans = a_doc[layer] if a_doc is not None else []
             b_spans = b_doc[layer] if b_doc is not None else []
             listed: list[dict] = []
-            _compare_layer(doc_id, layer, a_spans, b_spans, tallies[layer], listed)
+            _compare_layer(doc_id, layer, a_spans, b_spans, tallies[layer], listed, link_targets(a_doc), link_targets(b_doc))
             if a_doc is not None and b_doc is not None:
                 disagreements.extend(listed)
 
@@ -673,6 +708,14 @@ def _show_value(span: dict, attribute: str) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _show_target(item: dict, side: str) -> str:
+    """Where a link disagreement's id points: " -> [41, 78)", or that it names no span."""
+    if item.get("attribute") not in LINK_ATTRIBUTES or item[side].get(item["attribute"]) is None:
+        return ""
+    target = item.get(f"{side}_target")
+    return f" -> [{target[0]}, {target[1]})" if target else " -> (no such span in this pass)"
 
 
 def _reading(span: dict | None, layer: str, attributes: Iterable[str] | None = None) -> str:
@@ -766,8 +809,9 @@ def _render_disagreements(items: list[dict]) -> list[str]:
             names = [g["attribute"] for g in group]
             span = item["a"]
             out.append(f"    attribute ({', '.join(names)}) at [{span['start']}, {span['end']}) {_quoted(span.get('text'))}")
-            out.append(f"      A {item['a'].get('id', '?')}: " + "  ".join(f"{n}={_show_value(item['a'], n)}" for n in names))
-            out.append(f"      B {item['b'].get('id', '?')}: " + "  ".join(f"{n}={_show_value(item['b'], n)}" for n in names))
+            for side in ("a", "b"):
+                shown = [f"{g['attribute']}={_show_value(item[side], g['attribute'])}{_show_target(g, side)}" for g in group]
+                out.append(f"      {side.upper()} {item[side].get('id', '?')}: " + "  ".join(shown))
         else:
             out.append(f"    {item['type']}")
             out.append(f"      A: {_reading(item['a'], layer)}")
