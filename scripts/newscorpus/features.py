@@ -341,7 +341,7 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "unit": "unit of the number (ISO 4217 code for money)",
     "approximate": "true for 'around', 'about', 'nearly', 'some'",
     "bound": "how the stated number bounds the quantity",
-    "figurative": "true for idioms using a number; null when not marked",
+    "figurative": "true for idioms using a number; null when not marked, which by the guidelines (section 5, only figurative uses are marked) means a literal number",
     "measured": "what is counted or measured, in plain words",
     "date_id": "id of the date the figure is stated for",
     "quote_id": "id of the quote the number sits in",

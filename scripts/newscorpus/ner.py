@@ -13,8 +13,9 @@ surrounding whitespace.
 Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
 (`1,000`, `3.5`); an initialism of letter-period pairs (`U.S.`); a run of letters and digits,
 each with the combining marks that follow it (a decomposed `é`, a Devanagari vowel sign, Arabic
-vowel points), with internal apostrophes (`don’t`, `400s`) except a possessive `’s`, which is
-its own token; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
+vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`) except an `’s` that ends
+the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
+in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
 tokens).
 Then every token that an annotated span boundary falls inside is cut at that boundary, so
 every span is exactly a run of whole tokens.
