@@ -43,6 +43,26 @@ def test_sentences_split_at_terminal_punctuation_not_abbreviations_or_spans():
     assert "“It works,” he said. Then he left!" in sents
 
 
+def sentences(text, protected=()):
+    return [text[s.start:s.end] for s in split_sentences(text, [zone(text)], list(protected))]
+
+
+def test_sentences_end_inside_every_quotation_style():
+    """French sets a (no-break) space inside « »; German, Danish and Swedish marks differ from
+    English: a quoted sentence ends the sentence in each."""
+    assert sentences("Er zögerte. „Wir bleiben.“ Dann ging er.") == ["Er zögerte.", "„Wir bleiben.“", "Dann ging er."]
+    assert sentences("Il hésita. « Nous restons. » Puis il partit.") == ["Il hésita.", "« Nous restons. »", "Puis il partit."]
+    assert sentences("Han tøvede. »Vi bliver.« Så gik han.") == ["Han tøvede.", "»Vi bliver.«", "Så gik han."]
+    assert sentences("Han tvekade. ”Vi stannar.” Sedan gick han.") == ["Han tvekade.", "”Vi stannar.”", "Sedan gick han."]
+
+
+def test_a_period_that_an_annotated_span_holds_ends_no_sentence():
+    text = "Er kam zum 3. Mal nach Ankara. Dann ging er."
+    ordinal = (text.index("3."), text.index("3.") + 2)  # the German ordinal, a numeric span with its period
+    assert sentences(text) == ["Er kam zum 3.", "Mal nach Ankara.", "Dann ging er."]
+    assert sentences(text, [ordinal]) == ["Er kam zum 3. Mal nach Ankara.", "Dann ging er."]
+
+
 def test_boilerplate_zones_give_no_sentences_and_zone_edges_are_boundaries():
     text = "Headline here\nREAD MORE: other story\nBody text."
     zones = [zone(text, 0, 13, "headline", "z1"), zone(text, 14, 35, "boilerplate", "z2"), zone(text, 36, None, "body", "z3")]

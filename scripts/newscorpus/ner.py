@@ -5,9 +5,11 @@ same input gives the same sentences and tokens on every machine. The rules:
 
 Sentences. Only non-boilerplate zones are split; a zone boundary is always a sentence
 boundary. Inside a zone a sentence ends at a line break, and after `.`, `!` or `?` (plus any
-closing quotes or brackets) followed by whitespace and an upper-case letter, a digit or an
-opening quote/bracket, unless the word before the period is an abbreviation (`U.S.`, `Mr.`).
-No boundary is ever placed inside an entity, date or numeric span. Sentences are trimmed of
+closing quotation marks, of any style the validator knows, or brackets) followed by whitespace
+and an upper-case letter or a digit, or an opening quotation mark or bracket before one,
+unless the word before the period is an English abbreviation (`U.S.`, `Mr.`) or the period
+belongs to an annotated span (the German ordinal `3.`). No boundary is ever placed inside an
+entity, date or numeric span. Sentences are trimmed of
 surrounding whitespace.
 
 Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
@@ -89,9 +91,11 @@ def _token_re_for(text: str, start: int, end: int) -> re.Pattern:
     return TOKEN_RE if any(p.search(text, start, end) for p in _MAY_HOLD_MARKS) else _PLAIN_TOKEN_RE
 
 
-# A candidate sentence end: terminal punctuation, closing marks, whitespace, then a likely start.
-_END_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
-_NEXT_RE = re.compile(r"\s+[\"“‘'(\[]?(\S)")
+# A candidate sentence end: terminal punctuation, closing marks (of every quotation style the
+# validator knows; French sets a space before » and after «), whitespace, then a likely start.
+_CLOSERS = "\"”’“»«›」』)]"
+_END_RE = re.compile(r"[.!?]+(?:[ \u00a0\u202f]?[»›]|[\"”’“«」』)\]])*(?=\s)")
+_NEXT_RE = re.compile(r"\s+(?:[\"“”‘’'(\[«»„‚‹›「『][ \u00a0\u202f]?)?(\S)")
 _INITIALISM_RE = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
 _WORD_AT_PERIOD_RE = re.compile(r"(\w+)\.$")
 ABBREVIATIONS = frozenset(
@@ -156,6 +160,13 @@ def _inside(pos: int, interiors: tuple[list[int], list[int]]) -> bool:
     return i >= 0 and starts[i] < pos < ends[i]
 
 
+def _covers(pos: int, interiors: tuple[list[int], list[int]]) -> bool:
+    """Whether the character at `pos` lies in some span."""
+    starts, ends = interiors
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and starts[i] <= pos < ends[i]
+
+
 def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int]]) -> list[Sentence]:
     """Sentences of every non-boilerplate zone, in text order. `protected`: spans never cut."""
     out: list[Sentence] = []
@@ -173,9 +184,9 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
             nxt = _NEXT_RE.match(body, m.end())
             if not nxt or not (nxt.group(1).isupper() or nxt.group(1).isdigit()):
                 continue
-            last = m.start() + len(m.group(0).rstrip("\"”’)]")) - 1  # the last terminal mark
-            if body[last] == "." and _is_abbreviation(body, last):
-                continue
+            last = m.start() + len(m.group(0).rstrip(_CLOSERS + " \u00a0\u202f")) - 1  # the last terminal mark
+            if body[last] == "." and (_is_abbreviation(body, last) or _covers(z0 + last, interiors)):
+                continue  # an abbreviation's period, or one an annotated span holds ("zum 3. Mal")
             cuts.add(m.end())
         ordered = sorted(c for c in cuts if not _inside(z0 + c, interiors))
         for a, b in zip(ordered, ordered[1:]):
