@@ -342,8 +342,10 @@ metadata's publication_date."""),
     Rule("L5-numeric-text-mismatch", "error", 5, "a numeric value disagrees with the number in its text",
          """Where the span's text can be read as a number ("$20 billion", "7 million", "six",
 "second" in "a second", "20 times", "180-degree"), `value` must be that number, scaled, and never
-corrected (guidelines section 5). The message says what the text reads as. Spans the reader
-cannot parse are not checked."""),
+corrected (guidelines section 5). The message says what the text reads as. Digits are read
+with the decimal mark and thousands separator of the document's `language` (CLDR): in a German
+article "12.000" is 12000 and "2,5" is 2.5, in a French one "12 000" is 12000. Number words
+are read in English only. Spans the reader cannot parse are not checked."""),
     Rule("L5-number-too-large", "error", 5, "an integer is too large for the dataset's float64 column",
          f"""The published dataset stores `value` of a numeric claim as float64, which holds every
 integer exactly only up to 2**53 = {MAX_EXACT_INT:,} in magnitude; a larger integer would
@@ -369,12 +371,14 @@ rule's code there, which ends the warning for that claim."""),
          """`approximate` is true exactly when the span has an approximator such as 'around',
 'about', 'nearly', 'some', 'roughly', 'approximately', 'almost' (guidelines section 5).
 Either the flag or the span boundary is off; if the flag is right, say why in the claim's
-`note`, naming this rule's code there, which ends the warning for that claim."""),
+`note`, naming this rule's code there, which ends the warning for that claim. The word list is
+English: a document whose metadata `language` is not English is not checked."""),
     Rule("L5-bound-word", "warning", 5, "the bound disagrees with the bound words in the span",
          """`bound` follows the bound word inside the span: 'more than'/'over' -> more_than,
 'at least' -> at_least, 'less than'/'under'/'fewer than' -> less_than, 'up to'/'at most' ->
 at_most, none -> equal (guidelines section 5). If the bound is right as it is, say why in the
-claim's `note`, naming this rule's code there, which ends the warning for that claim."""),
+claim's `note`, naming this rule's code there, which ends the warning for that claim. The word
+list is English: a document whose metadata `language` is not English is not checked."""),
     Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an

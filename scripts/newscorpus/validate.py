@@ -898,6 +898,37 @@ def _ends_open_quote_paragraph(raw: str, end: int, stated: str) -> bool:
     return stated[0] in values.OPENING_MARKS and stated[-1] not in values.CLOSING_MARKS and _at_line_end(raw, end)
 
 
+_DIGITS_AND_PERIOD = re.compile(r"[0-9]+\.")
+
+
+def _incise_parts(raw: str, quotes: Any) -> tuple[set[str], set[str]]:
+    """Direct quotes that an attribution set inside the quotation marks splits in two (the French
+    and Spanish incise: « Ankara tiendra parole, a-t-il dit, mais nous attendons des gestes. »,
+    guidelines section 3): (ids that may end without a closing mark, ids that may start without
+    an opening one). Two quotes in a row qualify when they have the same cue and it lies between
+    them, the first opens without closing, the second closes without opening, and no quotation
+    mark stands between them."""
+    direct = sorted(
+        (q for q in quotes if isinstance(q, dict) and q.get("kind") == "direct" and isinstance(q.get("text"), str) and q["text"]
+         and isinstance(q.get("start"), int) and isinstance(q.get("end"), int) and isinstance(q.get("cue"), dict)),
+        key=lambda q: q["start"],
+    ) if isinstance(quotes, list) else []
+    ends: set[str] = set()
+    starts: set[str] = set()
+    for first, second in zip(direct, direct[1:]):
+        cue = first["cue"]
+        if (cue.get("start"), cue.get("end")) != (second["cue"].get("start"), second["cue"].get("end")):
+            continue
+        if not (isinstance(cue.get("start"), int) and isinstance(cue.get("end"), int) and first["end"] <= cue["start"] < cue["end"] <= second["start"]):
+            continue
+        a, b = first["text"], second["text"]
+        if a[0] in values.OPENING_MARKS and a[-1] not in values.CLOSING_MARKS and b[0] not in values.OPENING_MARKS and b[-1] in values.CLOSING_MARKS \
+                and not values.QUOTING_MARKS.intersection(raw[first["end"]:second["start"]]):
+            ends.add(first["id"])
+            starts.add(second["id"])
+    return ends, starts
+
+
 def _at_line_end(raw: str, end: int) -> bool:
     while end < len(raw) and raw[end] in " \t":
         end += 1
@@ -908,6 +939,7 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
     """Per-span checks; returns the spans that passed them (only those enter overlap checks)."""
     good: list[_Span] = []
     n = len(raw)
+    incise_ends = _incise_parts(raw, f.data.get("quotes"))[0] if punctuation and isinstance(f.data, dict) else set()
     for s in spans:
         start, end, stated = s.obj.get("start"), s.obj.get("end"), s.obj.get("text", "")
         bad_offset = [k for k, v in (("start", start), ("end", end)) if not isinstance(v, int) or isinstance(v, bool)]
@@ -968,8 +1000,10 @@ def _check_spans_basic(f: _File, raw: str, spans: list[_Span], punctuation: bool
                     continue
                 if where == "ends" and char == "." and _ABBREVIATION.search(stated):
                     continue
-                if where == "ends" and quote_kind == "direct" and _ends_open_quote_paragraph(raw, end, stated):
-                    continue  # its closing mark left out (news style): the final stop is inside the quotation
+                if where == "ends" and quote_kind == "direct" and (_ends_open_quote_paragraph(raw, end, stated) or s.obj.get("id") in incise_ends):
+                    continue  # its closing mark left out (news style) or after an incise: the stop is inside the quotation
+                if where == "ends" and char == "." and s.layer == "numeric_claims" and s.obj.get("kind") == "ordinal" and _DIGITS_AND_PERIOD.fullmatch(stated):
+                    continue  # an ordinal written with a period (German, Danish, Czech, ...: "zum 3. Mal")
                 edge = (char, where)
                 break
             if edge and not _acknowledged(s.noted, "L3-span-punctuation"):
@@ -1336,12 +1370,14 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             )
     too_large = _check_float64_fields(f)
     units = load_schemas(root).vocabulary.units
+    language = meta.get("language") if isinstance(meta, dict) and isinstance(meta.get("language"), str) else None
+    english = values.is_english(language)  # the approximator and bound word lists are English
     for i, claim in enumerate(data.get("numeric_claims", [])):
         nid, value, text = claim["id"], claim["value"], claim["text"]
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             f.add("L5-numeric-not-finite", f"{nid} {_q(text, 30)}: value {value} is not a finite number", ("numeric_claims", i, "value"))
             continue
-        reading = values.read_number(text) if ("numeric_claims", i, "value") not in too_large else None
+        reading = values.read_number(text, language) if ("numeric_claims", i, "value") not in too_large else None
         if reading is not None and not values.same_number(reading.value, value):
             f.add(
                 "L5-numeric-text-mismatch",
@@ -1357,6 +1393,8 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             if problem and not _acknowledged(claim, "L5-currency-mismatch"):
                 f.add("L5-currency-mismatch", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} disagrees with the currency the text names: {problem}", ("numeric_claims", i, "unit"),
                       hint="set unit to the ISO 4217 code of the currency the text names (schema/vocabulary.schema.json lists the units)")
+        if not english:
+            continue
         hedge = values.hedge_word(text)
         if bool(hedge) != bool(claim["approximate"]) and not _acknowledged(claim, "L5-approximate-hedge"):
             message = (
@@ -1373,10 +1411,11 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             f.add("L5-bound-word", f"{nid} {_q(text, 30)}: bound is {_q(claim['bound'])} but {why} (expected {_q(expected_bound)})", ("numeric_claims", i, "bound"),
                   hint=f"set bound to {_q(expected_bound)}, or move the span's edge so that it holds the bound word the claim states")
     continued = {q.get("continues") for q in data.get("quotes", [])}
+    incise_ends, incise_starts = _incise_parts(raw_text, data.get("quotes")) if raw_text is not None else (set(), set())
     for i, quote in enumerate(data.get("quotes", [])):
         # a quoted paragraph that the next one continues may end without its closing mark
         open_end = quote["id"] in continued and raw_text is not None and _at_line_end(raw_text, quote["end"])
-        problem = values.quote_kind_problem(quote["kind"], quote["text"], open_end)
+        problem = values.quote_kind_problem(quote["kind"], quote["text"], open_end or quote["id"] in incise_ends, quote["id"] in incise_starts)
         if problem:
             f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
                   hint=_quote_marks_hint(raw_text, quote) if raw_text is not None else "fix the span's edges or the kind")

@@ -14,6 +14,7 @@ import calendar
 import datetime as _dt
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- dates
@@ -350,12 +351,13 @@ def _has_quoted_fragment(text: str) -> bool:
     return bool(QUOTING_MARKS.intersection(text)) or bool(_SINGLE_QUOTED.search(text))
 
 
-def quote_kind_problem(kind: str, text: str, continued: bool = False) -> str | None:
+def quote_kind_problem(kind: str, text: str, continued: bool = False, resumed: bool = False) -> str | None:
     """What the quotation marks of a quote's content say against its kind, or None.
-    `continued`: the span ends a paragraph that a later quote continues, so (news style) its
-    closing mark may be left out."""
+    `continued`: its closing mark may be left out (the span ends a paragraph that a later quote
+    continues, news style; or an incise follows inside the marks). `resumed`: its opening mark
+    is before the incise that precedes it, inside the same marks (French « …, a-t-il dit, … »)."""
     if kind == "direct":
-        if not (text[:1] and text[0] in OPENING_MARKS and (continued or text[-1] in CLOSING_MARKS)):
+        if not (text[:1] and (resumed or text[0] in OPENING_MARKS) and (continued or text[-1] in CLOSING_MARKS)):
             return "a direct quote's span runs from the opening quotation mark to the closing one, both included"
     elif kind == "indirect":
         if _has_quoted_fragment(text):
@@ -440,6 +442,45 @@ _UNIT_WORDS = {
 }
 _CURRENCY_PREFIX = re.compile(r"^(?:us\$|\$|€|£|¥|₺|₽)\s?")
 _DIGITS = re.compile(r"^[-−]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+ENGLISH_NUMBERS = (".", ",")  # (decimal mark, thousands separator)
+_SPACES_IN_NUMBERS = " \u00a0\u202f\u2009"  # a space-grouping language writes any of them
+
+
+def is_english(language: str | None) -> bool:
+    """Whether the English word lists apply: the metadata's language is English, or unknown."""
+    return not language or language.split("-")[0] == "en"
+
+
+@lru_cache(maxsize=64)
+def number_symbols(language: str | None) -> tuple[str, str]:
+    """(decimal mark, thousands separator) of a BCP 47 language, from CLDR through Babel:
+    `de` writes 12.000 and 2,5, `fr` 12 000, `de-CH` 12'000. English, or a language Babel does
+    not know, reads as English."""
+    if is_english(language):
+        return ENGLISH_NUMBERS
+    try:
+        import babel
+        import babel.numbers
+    except ImportError:
+        return ENGLISH_NUMBERS
+    try:
+        locale = babel.Locale.parse(language.replace("-", "_"))
+        return babel.numbers.get_decimal_symbol(locale), babel.numbers.get_group_symbol(locale)
+    except (ValueError, TypeError, babel.UnknownLocaleError):
+        return ENGLISH_NUMBERS
+
+
+@lru_cache(maxsize=16)
+def _digits_of(decimal: str, group: str) -> tuple[re.Pattern, dict[int, str | None]]:
+    """The digits pattern of these symbols, and the table that turns its match into a Python
+    float literal (groups dropped, the decimal mark a point)."""
+    groups = _SPACES_IN_NUMBERS if group.isspace() else "'’" if group in "'’" else group
+    table: dict[int, str | None] = {ord(c): None for c in groups}
+    table.update({ord(decimal): ".", ord("−"): "-"})
+    if (decimal, group) == ENGLISH_NUMBERS:
+        return _DIGITS, table
+    group_class = "[" + "".join(map(re.escape, groups)) + "]"
+    return re.compile(rf"^[-−]?(?:[0-9]{{1,3}}(?:{group_class}[0-9]{{3}})+|[0-9]+)(?:{re.escape(decimal)}[0-9]+)?"), table
 _DIGIT_ORDINAL = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
 
 
@@ -488,8 +529,13 @@ def _words_value(words: list[str]) -> float | None:
     return float(total + current)
 
 
-def read_number(text: str) -> ReadNumber | None:
-    """The number a numeric-claim span states, scaled; None when the span is not understood."""
+def read_number(text: str, language: str | None = None) -> ReadNumber | None:
+    """The number a numeric-claim span states, scaled; None when the span is not understood.
+    Digits are read with the decimal mark and thousands separator of the document's language
+    (`number_symbols`); number and scale words are English ones, so other languages' words are
+    not understood (None), never misread."""
+    decimal, group = number_symbols(language)
+    digits, to_literal = _digits_of(decimal, group)
     rest = _strip_prefix_words(text.strip().lower())
     rest = _CURRENCY_PREFIX.sub("", rest)
     if rest.startswith(("a ", "an ")) and rest.split(" ", 1)[1][:1].isdigit():
@@ -497,9 +543,9 @@ def read_number(text: str) -> ReadNumber | None:
     match = _DIGIT_ORDINAL.match(rest)
     if match:
         return ReadNumber(float(match.group(1)), match.group(0))
-    match = _DIGITS.match(rest)
+    match = digits.match(rest)
     if match:
-        number = float(match.group().replace(",", "").replace("−", "-"))
+        number = float(match.group().translate(to_literal))
         reading = match.group()
         tail = rest[match.end() :]
         compact = _COMPACT_SCALE_RE.match(tail)

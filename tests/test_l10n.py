@@ -1,0 +1,85 @@
+"""Articles in other languages than English: a German and a French one (tests/fixtures/l10n/,
+annotated by the guidelines) are valid as they stand, and the checks that read numbers and
+quotation marks read them in the article's own conventions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO, apply_edits
+from newscorpus import values
+from newscorpus.corpus import CorpusPaths
+from newscorpus.validate import render_text, validate_corpus
+
+GERMAN = "tagesbote_2021-03-10_tuerkei-usa-s400"
+FRENCH = "quotidien_2021-03-10_turquie-usa-s400"
+
+
+@pytest.fixture
+def l10n_corpus(tmp_path: Path):
+    def make(edits: list[dict] | None = None) -> Path:
+        root = tmp_path / f"corpus-{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(FIXTURES / "l10n", root)
+        shutil.copytree(REPO / "schema", root / "schema")
+        apply_edits(root, edits or [])
+        return root
+
+    return make
+
+
+def findings(root: Path) -> list[tuple[str, str, str]]:
+    report = validate_corpus(CorpusPaths(root))
+    return sorted((d.code, Path(d.path).name.split("_")[0], d.message.split(" ")[0]) for d in report.diagnostics)
+
+
+def test_a_german_and_a_french_article_annotated_by_the_guidelines_are_valid(l10n_corpus):
+    """Before: "12.000" read as 12 (an error), a French quote split by its incise was two errors,
+    and every "rund", "environ", "mehr als", "plus de" and the ordinal "3." drew a warning."""
+    report = validate_corpus(CorpusPaths(l10n_corpus()))
+    assert report.diagnostics == [], render_text(report)
+
+
+@pytest.mark.parametrize(
+    "text, language, value",
+    [
+        ("12.000", "de", 12000), ("12.000", "en", 12), ("12.000", None, 12), ("2,5", "de", 2.5),
+        ("0,125%", "de", 0.125), ("12\u202f000", "fr", 12000), ("1\u00a0500", "fr", 1500), ("1 500", "fr", 1500),
+        ("12'000", "de-CH", 12000), ("12’000", "de-CH", 12000), ("1.5", "de-CH", 1.5), ("12.000", "tr", 12000),
+        ("$1,000.5 million", "en", 1000500000), ("1,234.5", "xx", 1234.5),  # a language CLDR does not know reads as English
+    ],
+)
+def test_digits_are_read_with_the_documents_decimal_mark_and_thousands_separator(text, language, value):
+    assert values.read_number(text, language).value == value
+
+
+@pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "3.", "deux"])
+def test_number_words_of_other_languages_are_not_read_rather_than_misread(text):
+    assert values.read_number(text, "de" if text != "deux" else "fr") is None
+
+
+def test_a_german_value_that_disagrees_with_its_digits_is_still_an_error(l10n_corpus):
+    root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"value": 12000,', "new": '"value": 12,'}])
+    assert findings(root) == [("L5-numeric-text-mismatch", "tagesbote", "n6:")]
+
+
+def test_english_word_lists_check_english_articles_only(l10n_corpus):
+    """The same German claims, declared English, get the English checks' warnings back."""
+    root = l10n_corpus([{"op": "replace", "file": f"raw/{GERMAN}.meta.json", "old": '"language": "de"', "new": '"language": "en"'}])
+    codes = {code for code, _, _ in findings(root)}
+    assert {"L5-approximate-hedge", "L5-bound-word", "L5-numeric-text-mismatch"} <= codes
+
+
+def test_a_quote_split_by_an_incise_inside_its_marks_is_two_direct_quotes(l10n_corpus):
+    """« Ankara tiendra parole, a insisté M. Çavuşoğlu, mais nous attendons des gestes concrets. »:
+    the first part has no closing mark, the second no opening one. That holds only for two
+    quotes with the same cue between them; with another cue each part is missing a mark."""
+    assert values.quote_kind_problem("direct", "mais nous attendons des gestes concrets. »", resumed=True) is None
+    assert values.quote_kind_problem("direct", "mais nous attendons des gestes concrets. »") is not None
+    other_cue = [{"op": "set", "file": f"annotated/{FRENCH}.json", "path": ["quotes", 3, "cue"],
+                  "value": {"start": 275, "end": 282, "text": "affirmé"}}]
+    assert [f for f in findings(l10n_corpus(other_cue)) if f[0].startswith("L5")] == [
+        ("L5-quote-kind-marks", "quotidien", "q3"), ("L5-quote-kind-marks", "quotidien", "q4")]
+
