@@ -83,3 +83,19 @@ def test_a_quote_split_by_an_incise_inside_its_marks_is_two_direct_quotes(l10n_c
     assert [f for f in findings(l10n_corpus(other_cue)) if f[0].startswith("L5")] == [
         ("L5-quote-kind-marks", "quotidien", "q3"), ("L5-quote-kind-marks", "quotidien", "q4")]
 
+
+def test_the_card_of_a_german_and_french_build_says_multilingual_and_ner_keeps_french_sentences(l10n_corpus):
+    import pyarrow.parquet as pq
+    import yaml
+
+    from newscorpus.build import build
+
+    root = l10n_corpus()
+    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    build(CorpusPaths(root), jobs=1, progress=False)
+    front = yaml.safe_load((root / "dist" / "README.md").read_text("utf-8").split("---\n")[1])
+    assert front["language"] == ["de", "fr"] and front["multilinguality"] == ["multilingual"]
+    sentences = [t for f in sorted((root / "dist" / "data" / "ner").glob("*.parquet")) for t in pq.read_table(f, columns=["text"]).column("text").to_pylist()]
+    assert "«\u00a0Nous voulons une solution avant l’été\u00a0», a-t-il affirmé devant la presse." in sentences
+    assert "«\u00a0Ankara tiendra parole, a insisté M. Çavuşoğlu, mais nous attendons des gestes concrets.\u00a0»" in sentences
+    assert any(s.startswith("Bereits zum 3. Mal in diesem Jahr") for s in sentences)

@@ -2,7 +2,7 @@
 
 The template holds the prose and a YAML front matter with the hand-decided Hub fields
 (licence, task categories, pretty name, tags). The build adds the fields that follow from the
-data (`language`, `size_categories`, `configs`, `dataset_info`) and replaces every line
+data (`language`, `multilinguality`, `size_categories`, `configs`, `dataset_info`) and replaces every line
 `<!-- generated:NAME -->` with a table computed from this build. Nothing countable is typed by
 hand: counts per split, per label and per layer, the split policy's outcome, the field lists
 and the agreement table all come from here.
@@ -42,7 +42,7 @@ from newscorpus.splits import SplitPlan
 AGREEMENT_TARGETS = {"entities": 0.95, "dates": 0.95, "quotes": 0.90, "numeric_claims": 0.90}
 TEMPLATE_NOTE_RE = re.compile(r"<!-- template-note.*?-->\n*", re.S)
 MARKER_RE = re.compile(r"^\s*<!--\s*generated:([a-z_]+)\s*-->\s*$")
-GENERATED_YAML_KEYS = ("language", "size_categories", "configs", "dataset_info")
+GENERATED_YAML_KEYS = ("language", "multilinguality", "size_categories", "configs", "dataset_info")
 REQUIRED_SECTIONS = ("summary", "configs", "splits", "counts", "label_counts", "ner", "provenance", "agreement", "licences")
 LAYER_TITLES = {"zones": "zones", "entities": "entities", "quotes": "quotes", "dates": "dates", "numeric_claims": "numeric claims"}
 
@@ -270,6 +270,7 @@ def _yaml(inp: CardInputs, front: dict) -> str:
     languages = sorted(lang for lang in inp.documents.languages if lang)
     data = dict(front)
     data["language"] = languages
+    data["multilinguality"] = ["multilingual" if len({lang.split("-")[0] for lang in languages}) > 1 else "monolingual"]
     data["size_categories"] = [size_category(inp.rows(DOCUMENTS))]
     data["configs"] = configs
     if dataset_info:
