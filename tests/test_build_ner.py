@@ -28,6 +28,14 @@ def test_tokens_keep_initialisms_numbers_and_split_possessives():
     assert words("Çavuşoğlu İsmail Erdoğan") == ["Çavuşoğlu", "İsmail", "Erdoğan"]
 
 
+def test_french_elision_is_a_token_of_its_own_everywhere_not_only_where_a_span_starts():
+    """Otherwise `l’alliance` stays whole while `l’` `OTAN` is cut at the entity: where the
+    tokens break would give the entities away."""
+    assert words("L’OTAN et l’alliance d’Ankara : qu’il n’est pas jusqu’à") == [
+        "L’", "OTAN", "et", "l’", "alliance", "d’", "Ankara", ":", "qu’", "il", "n’", "est", "pas", "jusqu’", "à"]
+    assert words("don’t we’ve O’Brien all’s") == ["don’t", "we’ve", "O’Brien", "all", "’s"]  # English words stay whole
+
+
 def test_tokens_are_cut_at_span_boundaries():
     text = "Anakaraexpects"
     toks, forced = tokenize(text, 0, len(text), {7})
@@ -121,9 +129,10 @@ def test_every_combining_mark_lies_in_the_planes_the_tokeniser_scans():
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
 @example("a\U0001d167b c\U000e0100d")  # marks above U+FFFF (a musical tremolo, a variation selector)
 @example("Jose\u0301 did\u0308")
+@example("l’a\u0301 xl’a qu’\u0301 d'Ankara")  # elisions, with marks and without
 def test_the_fast_token_pattern_gives_the_tokens_of_the_full_one(text):
-    """Text without a combining mark is tokenised by a pattern without the mark class; it must
-    give exactly the tokens of the full rules, on any text."""
+    """Text without a combining mark, or without an elision, is tokenised by a pattern without
+    that rule; it must give exactly the tokens of the full rules, on any text."""
     from newscorpus.ner import TOKEN_RE
 
     assert tokenize(text, 0, len(text))[0] == [m.span() for m in TOKEN_RE.finditer(text)]

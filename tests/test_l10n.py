@@ -99,3 +99,4 @@ def test_the_card_of_a_german_and_french_build_says_multilingual_and_ner_keeps_f
     assert "«\u00a0Nous voulons une solution avant l’été\u00a0», a-t-il affirmé devant la presse." in sentences
     assert "«\u00a0Ankara tiendra parole, a insisté M. Çavuşoğlu, mais nous attendons des gestes concrets.\u00a0»" in sentences
     assert any(s.startswith("Bereits zum 3. Mal in diesem Jahr") for s in sentences)
+    assert "Tokens cut at a span boundary: 0." in (root / "dist" / "README.md").read_text("utf-8")  # l’ OTAN as l’ alliance

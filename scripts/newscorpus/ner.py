@@ -15,7 +15,9 @@ surrounding whitespace.
 Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
 (`1,000`, `3.5`); an initialism of letter-period pairs (`U.S.`); a run of letters and digits,
 each with the combining marks that follow it (a decomposed `é`, a Devanagari vowel sign, Arabic
-vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`) except an `’s` that ends
+vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`), but a French elided word
+before a letter is its own token (`l’` `alliance`, `qu’` `il`, `d’` `Ankara`: c’, d’, j’, l’, m’,
+n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’), and so is an `’s` that ends
 the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
 in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
 tokens).
@@ -63,13 +65,30 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
     return "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 
-def _token_re(marks: str) -> re.Pattern:
-    """The token rules; `marks` is what may follow each letter (combining marks, or nothing)."""
+_ELIDED = r"(?i:\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu))"  # French: l’ alliance, qu’ il
+_ELISION = _ELIDED + "['’]"
+_APOSTROPHE_BEFORE_LETTER_RE = re.compile(r"['’](?=[^\W_])")
+_ELIDED_AT_END_RE = re.compile(_ELIDED + r"\Z")
+
+
+def _may_elide(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] may hold a French elision. Apostrophes are found first (a fast
+    scan); the word before each is then matched, so English text pays almost nothing."""
+    for m in _APOSTROPHE_BEFORE_LETTER_RE.finditer(text, start, end):
+        if _ELIDED_AT_END_RE.search(text, max(start, m.start() - 8), m.start()):
+            return True
+    return False
+
+
+def _token_re(marks: str, elision: bool = True) -> re.Pattern:
+    """The token rules; `marks` is what may follow each letter (combining marks, or nothing).
+    Without `elision`, for text that has none, the same tokens about a third faster."""
     letter = rf"[^\W_]{marks}"  # a letter or digit and its combining marks
     return re.compile(
         r"\d+(?:[.,]\d+)+"  # 1,000  3.5
         rf"|(?:[^\W\d_]{marks}\.){{2,}}"  # U.S.  e.g.
-        rf"|(?:{letter})+(?:['’](?!s\b)(?:{letter})+)*"  # words, numbers, don’t, 400s (not the possessive)
+        + (rf"|{_ELISION}(?={letter})" if elision else "")  # before the words, which would take it in
+        + rf"|(?:{letter})+(?:['’](?!s\b)(?:{letter})+)*"  # words, numbers, don’t, 400s (not the possessive)
         r"|['’]s\b"  # possessive / clitic ’s
         r"|\S",  # any other single character
     )
@@ -81,6 +100,7 @@ TOKEN_RE = _token_re(_char_class(_MARK_RANGES) + "*")
 # about 4 times faster. Whether a text may hold a mark is asked of two quick patterns: the
 # marks below U+10000 (a class the regex engine looks up in one step) and any character above.
 _PLAIN_TOKEN_RE = _token_re("")
+_NO_ELISION_TOKEN_RE = {True: _token_re(_char_class(_MARK_RANGES) + "*", elision=False), False: _token_re("", elision=False)}
 _MAY_HOLD_MARKS = (
     re.compile(_char_class([(a, b) for a, b in _MARK_RANGES if b < 0x10000])),
     re.compile("[\U00010000-\U0010ffff]"),
@@ -88,7 +108,10 @@ _MAY_HOLD_MARKS = (
 
 
 def _token_re_for(text: str, start: int, end: int) -> re.Pattern:
-    return TOKEN_RE if any(p.search(text, start, end) for p in _MAY_HOLD_MARKS) else _PLAIN_TOKEN_RE
+    marks = any(p.search(text, start, end) for p in _MAY_HOLD_MARKS)
+    if not _may_elide(text, start, end):
+        return _NO_ELISION_TOKEN_RE[marks]
+    return TOKEN_RE if marks else _PLAIN_TOKEN_RE
 
 
 # A candidate sentence end: terminal punctuation, closing marks (of every quotation style the
