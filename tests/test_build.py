@@ -1022,6 +1022,8 @@ def test_the_manifest_records_the_registry_and_splits_the_build_used(tmp_path, m
     for rel, sha in recorded.items():  # the others are hashed as they are
         if rel not in used:
             assert sha == hashlib.sha256((root / rel).read_bytes()).hexdigest(), rel
+    # the split policy published with the data is the one the build used, not the touched one
+    assert hashlib.sha256((tmp_path / "dist" / "annotated" / "splits.json").read_bytes()).hexdigest() == used["annotated/splits.json"]
 
 
 @pytest.mark.parametrize("schema_file,garbage", [("annotation.schema.json", "{"), ("vocabulary.schema.json", None)])

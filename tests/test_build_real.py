@@ -136,3 +136,20 @@ def test_closed_string_columns_hold_vocabulary_values_and_the_card_lists_them(di
         assert f"**`$defs/{defs_name}`**" in readme
         for value in vocab.enums[defs_name]:
             assert f"| `{value}` |" in readme
+
+
+def test_every_file_the_card_names_by_path_is_published_with_it(dist):
+    """A trainer with the dataset folder alone can open the guidelines, the adjudication record,
+    the split policy and the schemas the card points to: they are published at those paths,
+    byte for byte as the build read them, and listed in the manifest."""
+    import re
+
+    card = (dist / "README.md").read_text("utf-8")
+    named = set(re.findall(r"`((?:annotated|schema)/[^`<>*\s]+)`", card))
+    assert {"annotated/GUIDELINES.md", "annotated/ADJUDICATION.md", "annotated/splits.json", "schema/vocabulary.schema.json"} <= named
+    listed = {f["path"]: f["sha256"] for f in json.loads((dist / MANIFEST).read_text("utf-8"))["files"]}
+    for rel in sorted(named):
+        if rel.startswith("annotated/passes/") or rel == "annotated/entity_registry.json":
+            continue  # the agreement report is rendered into the card; the registry is the entity_registry config
+        assert (dist / rel).read_bytes() == (REPO / rel).read_bytes(), rel
+        assert rel in listed, rel

@@ -23,8 +23,10 @@ worker in flight), the validator keeps its per-document summaries on disk (so do
 (doc id, story id) keys), and the card keeps aggregates. What still grows is small: the sorted
 list of doc ids the validator hands out, and the sets of story ids the plan and the card count.
 
-Output (default `dist/`): README.md (the card with Hub YAML), MANIFEST.json, and
-data/<config>/<split>-NNNNN-of-MMMMM.parquet. Everything is a function of the inputs: no
+Output (default `dist/`): README.md (the card with Hub YAML), MANIFEST.json,
+data/<config>/<split>-NNNNN-of-MMMMM.parquet, and the documentation the card refers to, at the
+same paths as in the repository (annotated/GUIDELINES.md, annotated/ADJUDICATION.md,
+annotated/splits.json, schema/*.schema.json). Everything is a function of the inputs: no
 timestamps, sorted iteration, fixed writer settings, the same bytes for any --jobs.
 The build writes into a temporary sibling folder and only renames it into place when every
 file is complete, so a failed or interrupted build leaves the previous output untouched.
@@ -52,7 +54,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from newscorpus import __version__
-from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, REGISTRY_REL, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel, source_problem
+from newscorpus.corpus import (
+    AGREEMENT_REL, CARD_TEMPLATE, PUBLISHED_DOCUMENTATION, REGISTRY_REL, SCHEMA_DIR, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel,
+    source_problem,
+)
 from newscorpus.features import (
     CONFIGS,
     DOCUMENTS,
@@ -408,6 +413,7 @@ def build(
             raise _card_error(problem) from None
         (tmp / "README.md").write_bytes(readme.encode("utf-8"))
         used = {SPLITS_REL: ahead.splits_sha256, REGISTRY_REL: ahead.registry_sha256}  # the bytes planned and validated
+        _copy_documentation(root, tmp, {SPLITS_REL: ahead.splits_bytes})
         _write_manifest(tmp, files, source, vocab, paths, n_docs, inputs_digest.hexdigest(), plan, pa, used)
         _fsync_tree(tmp)
         _swap_into_place(tmp, out)
@@ -500,35 +506,36 @@ class _Ahead:
     registry_names: dict[str, str]
     splits_sha256: str | None
     registry_sha256: str | None
+    splits_bytes: bytes | None = None  # the policy as planned with, published as it was
 
 
-def _read_json_quietly(path: Path) -> tuple[Any, str | None]:
+def _read_json_quietly(path: Path) -> tuple[Any, str | None, bytes | None]:
     try:
         data = path.read_bytes()
     except OSError:
-        return None, None
+        return None, None, None
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return json.loads(data.decode("utf-8")), sha
+        return json.loads(data.decode("utf-8")), sha, data
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, sha
+        return None, sha, data
 
 
 def _plan_ahead(paths: CorpusPaths, vocab) -> _Ahead:
     """The split plan from metadata story_ids read before validation (about 0.02 ms a document)."""
-    splits_file, splits_sha = _read_json_quietly(paths.splits)
-    registry, registry_sha = _read_json_quietly(paths.registry)
+    splits_file, splits_sha, splits_bytes = _read_json_quietly(paths.splits)
+    registry, registry_sha, _ = _read_json_quietly(paths.registry)
     entities = registry.get("entities") if isinstance(registry, dict) else None
     names = {
         e["id"]: e.get("name") for e in entities or [] if isinstance(e, dict) and isinstance(e.get("id"), str)
     } if isinstance(entities, list) else {}
     keys = SpillList()
     for doc_id in paths.annotation_doc_ids():
-        meta, _ = _read_json_quietly(paths.meta(doc_id))
+        meta, _, _ = _read_json_quietly(paths.meta(doc_id))
         story = meta.get("story_id") if isinstance(meta, dict) else None
         if isinstance(story, str):
             keys.append(DocKey(doc_id, story))
-    ahead = _Ahead(None, None, keys, names, splits_sha, registry_sha)
+    ahead = _Ahead(None, None, keys, names, splits_sha, registry_sha, splits_bytes)
     if not isinstance(splits_file, dict):
         ahead.problem = f"{SPLITS_REL}: missing or not JSON: the split policy file is required"
         return ahead
@@ -810,6 +817,21 @@ def _doc_summary(doc, split: str) -> dict:
             for r in meta.get("related_sources") or []
         ],
     }
+
+
+def _copy_documentation(root: Path, tmp: Path, used: dict[str, bytes | None]) -> None:
+    """The guidelines, the adjudication record, the split policy and the schemas, at the paths
+    the card names them by (corpus.PUBLISHED_DOCUMENTATION). A file the build used (`used`: the
+    split policy) is published as the bytes it was built from, whatever is on disk now."""
+    rels = [rel for rel in PUBLISHED_DOCUMENTATION if used.get(rel) is not None or (root / rel).is_file()]
+    rels += sorted(f"{SCHEMA_DIR}/{p.name}" for p in (root / SCHEMA_DIR).glob("*.schema.json") if p.is_file())
+    for rel in rels:
+        data = used.get(rel)
+        if data is None:
+            data = (root / rel).read_bytes()
+        target = tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _sha256(path: Path) -> str:

@@ -34,6 +34,13 @@ SOURCE_FILES = (CARD_TEMPLATE, "README.md", "pyproject.toml")
 REGISTRY_REL = f"{ANNOTATED_DIR}/{REGISTRY_FILE}"
 SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
 AGREEMENT_REL = f"{ANNOTATED_DIR}/{PASSES_DIR}/agreement.json"
+GUIDELINES_REL = f"{ANNOTATED_DIR}/GUIDELINES.md"
+ADJUDICATION_REL = f"{ANNOTATED_DIR}/ADJUDICATION.md"
+SCHEMA_DIR = "schema"
+# Published with the data, at the same paths, so that the dataset card's references to them
+# resolve in the dataset folder too: how to annotate, what was decided, the split policy, the
+# schemas (with every label's meaning). Plus every schema/*.schema.json.
+PUBLISHED_DOCUMENTATION = (GUIDELINES_REL, ADJUDICATION_REL, SPLITS_REL)
 
 
 def raw_rel(doc_id: str) -> str:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from newscorpus.corpus import ANNOTATED_DIR, ANNOTATION_SUFFIX, META_SUFFIX, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
+from newscorpus.corpus import ANNOTATION_SUFFIX, GUIDELINES_REL, META_SUFFIX, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
 from newscorpus.jsonio import atomic_write_text, canonical_dumps, one_line
 from newscorpus.positions import LineIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import FILE_SIZE_LIMITS, LINE_BREAKS
@@ -52,7 +52,6 @@ from newscorpus.validate import (  # the validator's own checks and tables, so t
 )
 from newscorpus.values import iso_date_problem
 
-GUIDELINES_REL = f"{ANNOTATED_DIR}/GUIDELINES.md"
 _GUIDELINES_VERSION = re.compile(r"Guidelines version \*\*([0-9]+\.[0-9]+\.[0-9]+)\*\*")
 _LINE_BREAK = re.compile(f"\r\n|[{LINE_BREAKS}]")  # CR LF is one break: no blank line between them
 
