@@ -100,3 +100,28 @@ def test_the_card_of_a_german_and_french_build_says_multilingual_and_ner_keeps_f
     assert "«\u00a0Ankara tiendra parole, a insisté M. Çavuşoğlu, mais nous attendons des gestes concrets.\u00a0»" in sentences
     assert any(s.startswith("Bereits zum 3. Mal in diesem Jahr") for s in sentences)
     assert "Tokens cut at a span boundary: 0." in (root / "dist" / "README.md").read_text("utf-8")  # l’ OTAN as l’ alliance
+
+
+@pytest.mark.parametrize(
+    "text, language, value, wrong",
+    [
+        ("Mittwoch, 10. März 2021", "de", "2021-03-10", False),
+        ("10. März 2021", "de", "2021-04-10", True),
+        ("Montag", "de", "2021-03-09", True),  # a Tuesday
+        ("14. Dez. 2020", "de", "2020-11-14", True),
+        ("le 3 mars 2021", "fr", "2021-03-03", False),
+        ("le 3 mars 2021", "fr", "2021-04-03", True),
+        ("lundi dernier", "fr", "2021-03-08", False),
+        ("lundi dernier", "fr", "2021-03-09", True),
+        ("3 de marzo", "es", "2021-04-03", True),
+        ("March 3", "xx", "2021-04-03", False),  # a language CLDR does not know: no names, nothing misread
+        ("March 3", "en", "2021-04-03", True),
+    ],
+)
+def test_month_and_weekday_names_are_read_in_the_documents_language(text, language, value, wrong):
+    assert (values.date_text_problem("DATE", value, text, language) is not None) == wrong
+
+
+def test_a_german_weekday_that_does_not_fit_the_date_is_warned_about(l10n_corpus):
+    root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"2021-03-09"', "new": '"2021-03-08"'}])
+    assert [f for f in findings(root) if f[0] == "L5-date-text-mismatch"], findings(root)

@@ -310,7 +310,9 @@ dates, where `earliest` must not be after `latest`."""),
          """A DATE value (YYYY, YYYY-MM, YYYY-MM-DD) must agree with what the span's own words state:
 a four-digit year, a month name ("May" only next to a day), a day next to a month name ("30
 December", "December 30th"), a weekday (2024-03-15 is a Friday, so "Thursday" cannot be it),
-an ISO date written out; abbreviations count when capitalised ("Mar", not "mar"). Spans with a
+an ISO date written out; abbreviations count when capitalised ("Mar", not "mar"). Month and
+weekday names are those of the document's `language` (CLDR: "10. März", "lundi"); in a
+language CLDR does not know, only years and ISO dates are checked. Spans with a
 year range or two years ("2019-20", "between 2019 and 2021") and fiscal years are left to the
 annotator. Relative words ("last week", "next year") state nothing here; resolving them is
 checked by reading (guidelines section 4). A warning, not an error, because articles contradict

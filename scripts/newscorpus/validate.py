@@ -1337,6 +1337,8 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
 def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: str | None = None) -> bool:
     data = f.data
     before = f.error_count()
+    language = meta.get("language") if isinstance(meta, dict) and isinstance(meta.get("language"), str) else None
+    english = values.is_english(language)  # the approximator and bound word lists are English
     for i, date in enumerate(data.get("dates", [])):
         problem = values.timex_problem(date["type"], date["value"])
         if problem:
@@ -1345,7 +1347,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   hint=(f"write it as ISO YYYY-MM-DD: {' or '.join(_q(v) for v in iso)}" + (" (day or month first?)" if len(iso) > 1 else "") + "; " if iso else "")
                   + "`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
-            stated = values.date_text_problem(date["type"], date["value"], date["text"])
+            stated = values.date_text_problem(date["type"], date["value"], date["text"], language)
             period = values.period_mod_problem(date["type"], date["value"], date.get("mod"), date["text"])
             if period and not _acknowledged(date, "L5-date-mod-period"):
                 f.add("L5-date-mod-period", f"{date['id']} {_q(date['text'], 30)}: value {_q(date['value'])} with mod {date.get('mod')}: {period}", ("dates", i, "value"),
@@ -1370,8 +1372,6 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             )
     too_large = _check_float64_fields(f)
     units = load_schemas(root).vocabulary.units
-    language = meta.get("language") if isinstance(meta, dict) and isinstance(meta.get("language"), str) else None
-    english = values.is_english(language)  # the approximator and bound word lists are English
     for i, claim in enumerate(data.get("numeric_claims", [])):
         nid, value, text = claim["id"], claim["value"], claim["text"]
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):

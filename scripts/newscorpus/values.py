@@ -235,20 +235,70 @@ _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _DATE_WORD = re.compile(r"(\d{4})-(\d{2})-(\d{2})|[A-Za-z]+|\d+(?:st|nd|rd|th)?")
 
 
-def _names_calendar(word: str) -> bool:
+def _names_calendar(word: str, full_names: frozenset[str] = _FULL_NAMES) -> bool:
     """Whether a month or weekday name is meant as one: a full name, or a capitalised
     abbreviation ("sun", "sat", "mar" in lower case are words)."""
-    return word.lower() in _FULL_NAMES or word[:1].isupper()
+    return word.lower() in full_names or word[:1].isupper()
 
 
-def date_text_problem(date_type: str, value: str, text: str) -> str | None:
+@dataclass(frozen=True)
+class _Calendar:
+    """A language's month and weekday names, for what a date's words state."""
+
+    months: dict[str, int]  # name or abbreviation (lower case, no period) -> 1..12
+    weekdays: dict[str, int]  # name -> 0 (Monday) .. 6
+    full_names: frozenset[str]  # names that count in any case
+    weekday_names: tuple[str, ...]  # for messages, from Monday
+    words: re.Pattern
+    may_is_a_verb: bool = False
+
+
+_ENGLISH_CALENDAR = _Calendar(_MONTHS, _WEEKDAYS, _FULL_NAMES, tuple(n[0].capitalize() for n in _WEEKDAY_NAMES), _DATE_WORD, True)
+_NO_NAMES = re.compile(r"(\d{4})-(\d{2})-(\d{2})|[^\W\d_]+|\d+")  # letters of any script; digits
+
+
+@lru_cache(maxsize=32)
+def _calendar(language: str | None) -> _Calendar:
+    """English, or the CLDR names (through Babel) of the document's language: full month and
+    weekday names, and month abbreviations of three letters or more. A language Babel does not
+    know has no names: only ISO dates and years are checked."""
+    if is_english(language):
+        return _ENGLISH_CALENDAR
+    none = _Calendar({}, {}, frozenset(), (), _NO_NAMES)
+    try:
+        import babel
+        import babel.dates
+    except ImportError:
+        return none
+    try:
+        locale = babel.Locale.parse(language.replace("-", "_"))
+        months: dict[str, int] = {}
+        full: set[str] = set()
+        for context in ("format", "stand-alone"):
+            for i, name in babel.dates.get_month_names("wide", context=context, locale=locale).items():
+                months[name.lower()] = i
+                full.add(name.lower())
+            for i, name in babel.dates.get_month_names("abbreviated", context=context, locale=locale).items():
+                short = name.lower().rstrip(".")
+                if len(short) >= 3:
+                    months.setdefault(short, i)
+        days = babel.dates.get_day_names("wide", locale=locale)
+    except (ValueError, TypeError, KeyError, babel.UnknownLocaleError):
+        return none
+    weekdays = {name.lower(): i for i, name in days.items()}
+    return _Calendar(months, weekdays, frozenset(full | set(weekdays)), tuple(days[i] for i in range(7)), _NO_NAMES)
+
+
+def date_text_problem(date_type: str, value: str, text: str, language: str | None = None) -> str | None:
     """What the words of a calendar date state (year, month name, day next to a month name,
-    weekday) against its value, or None. Relative words state nothing here."""
+    weekday) against its value, or None. Relative words state nothing here. Month and weekday
+    names are those of the document's language (`_calendar`)."""
     m = _CALENDAR_VALUE.match(value) if date_type == "DATE" else None
     if not m:
         return None
+    cal = _calendar(language)
     year, month, day = (int(g) if g else None for g in m.groups())
-    words = [w.group(0) for w in _DATE_WORD.finditer(text)]
+    words = [w.group(0) for w in cal.words.finditer(text)]
     lower = [w.lower() for w in words]
     years = [w for w in words if w.isdigit() and len(w) == 4]
     if len(years) > 1 or _YEAR_RANGE.search(text) or {"fiscal", "fy"} & set(lower):
@@ -260,23 +310,23 @@ def date_text_problem(date_type: str, value: str, text: str) -> str | None:
             return None if value == stated[:len(value)] else f"the text states {stated}"
         if word.isdigit() and len(word) == 4 and year is not None and int(word) != year and 1000 <= int(word) <= 2999:
             return f"the text states the year {word}, the value {year}"
-        full_word = _names_calendar(word)
-        named = _MONTHS.get(lower[i]) if full_word else None
+        full_word = _names_calendar(word, cal.full_names)
+        named = cal.months.get(lower[i]) if full_word else None
         days = [int(d.group(1)) for j in (i - 1, i + 1) if 0 <= j < len(words) for d in [_DAY.match(words[j])] if d]  # "30 December", "December 30th"
-        if named is None or (lower[i] == "may" and not days):  # "may" is a month only next to a day
+        if named is None or (cal.may_is_a_verb and lower[i] == "may" and not days):  # "may" is a month only next to a day
             pass
         elif month is not None and named != month:
             return f"the text names {word} (month {named}), the value month {month}"
         elif day is not None and days and days[0] != day:
             return f"the text states day {days[0]}, the value day {day}"
-        weekday = _WEEKDAYS.get(lower[i]) if full_word else None
+        weekday = cal.weekdays.get(lower[i]) if full_word else None
         if weekday is not None and day is not None:
             try:
                 actual = _dt.date(year, month, day).weekday()
             except ValueError:
                 return None  # not a calendar date: L5-date-value-invalid says so
             if actual != weekday:
-                return f"the text names {word}, but {value} is a {_WEEKDAY_NAMES[actual][0].capitalize()}"
+                return f"the text names {word}, but {value} is a {cal.weekday_names[actual]}"
     return None
 
 
