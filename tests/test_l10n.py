@@ -48,14 +48,26 @@ def test_a_german_and_a_french_article_annotated_by_the_guidelines_are_valid(l10
         ("12.000", "de", 12000), ("12.000", "en", 12), ("12.000", None, 12), ("2,5", "de", 2.5),
         ("0,125%", "de", 0.125), ("12\u202f000", "fr", 12000), ("1\u00a0500", "fr", 1500), ("1 500", "fr", 1500),
         ("12'000", "de-CH", 12000), ("12’000", "de-CH", 12000), ("1.5", "de-CH", 1.5), ("12.000", "tr", 12000),
-        ("$1,000.5 million", "en", 1000500000), ("1,234.5", "xx", 1234.5),  # a language CLDR does not know reads as English
+        ("$1,000.5 million", "en", 1000500000), ("3.", "de", 3),  # the German ordinal
     ],
 )
 def test_digits_are_read_with_the_documents_decimal_mark_and_thousands_separator(text, language, value):
     assert values.read_number(text, language).value == value
 
 
-@pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "3.", "deux"])
+def test_digits_of_a_language_whose_convention_is_unknown_are_not_read(monkeypatch):
+    """Not read as English: 12.000 in a language CLDR does not know, or without Babel, might be
+    twelve thousand."""
+    assert values.read_number("1,234.5", "xx") is None
+    values.number_symbols.cache_clear()
+    monkeypatch.setitem(__import__("sys").modules, "babel", None)
+    try:
+        assert values.read_number("12.000", "de") is None and values.read_number("12.000", "en").value == 12
+    finally:
+        values.number_symbols.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "deux"])
 def test_number_words_of_other_languages_are_not_read_rather_than_misread(text):
     assert values.read_number(text, "de" if text != "deux" else "fr") is None
 
@@ -63,6 +75,17 @@ def test_number_words_of_other_languages_are_not_read_rather_than_misread(text):
 def test_a_german_value_that_disagrees_with_its_digits_is_still_an_error(l10n_corpus):
     root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"value": 12000,', "new": '"value": 12,'}])
     assert findings(root) == [("L5-numeric-text-mismatch", "tagesbote", "n6:")]
+
+
+def test_a_german_ordinal_value_is_checked_against_its_digits(l10n_corpus):
+    root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"text": "3.", "value": 3,', "new": '"text": "3.", "value": 4,'}])
+    assert findings(root) == [("L5-numeric-text-mismatch", "tagesbote", "n10:")]
+
+
+def test_the_language_is_read_from_metadata_with_other_errors(l10n_corpus):
+    """A German article whose metadata has an unrelated error is not checked as English."""
+    root = l10n_corpus([{"op": "replace", "file": f"raw/{GERMAN}.meta.json", "old": '"encoding": "utf-8"', "new": '"encoding": "latin-1"'}])
+    assert {code for code, _, _ in findings(root)} == {"L2-schema"}, findings(root)
 
 
 def test_english_word_lists_check_english_articles_only(l10n_corpus):

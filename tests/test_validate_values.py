@@ -200,6 +200,10 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
         ("mixed", "米国は「誤り」を犯した", False),
         ("mixed", "die USA hätten einen ‚Fehler‘ gemacht", False),
         ("indirect", "the sanctions were a mistake, ’90s style", False),  # an apostrophe inside, not a mark
+        # a mark of another style does not close what this one opened: the span lost a mark
+        ("direct", "’Tis the season,”", True),
+        ("direct", "“He called it ‘", True),
+        ("direct", "„Wir werden unsere Schritte unternehmen»", True),
     ],
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):

@@ -178,11 +178,12 @@ it); a raw file that changed after annotation (see L6-raw-sha256-mismatch)."""),
          """No span has leading or trailing whitespace (guidelines section 0); zones end after
 their last non-blank character. Move start forward or end back past the whitespace."""),
     Rule("L3-span-punctuation", "warning", 3, "a span starts or ends with punctuation",
-         """Spans carry no leading or trailing punctuation (guidelines section 0), with three
+         """Spans carry no leading or trailing punctuation (guidelines section 0), with these
 exceptions: the quotation marks of a direct or mixed quote; the final period of an
-abbreviation such as U.S.; and the last character of a direct quote that ends its paragraph
-without a closing mark, because a later paragraph continues it (news style), since that
-punctuation is inside the quotation. Check the boundary; if it is right, say why in the
+abbreviation such as U.S.; the period of an ordinal numeric claim written with one (German
+"3.", in any language); and the last character of a direct quote that ends without its
+closing mark, because a later paragraph continues it (news style) or an incise follows inside
+the marks (French « …, a-t-il dit, … »), since that punctuation is inside the quotation. Check the boundary; if it is right, say why in the
 span's `note` and name this rule's code there, which ends the warning for that span (for a
 quote's speaker, cue or intermediary, which have no note, the quote's note speaks for all its
 parts)."""),
@@ -386,9 +387,12 @@ list is English: a document whose metadata `language` is not English is not chec
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an
 `indirect` quote has no quotation marks; a `mixed` one is a paraphrase holding a quoted
 fragment, so it has some. Other languages' marks count as well („…“, « … », »…«, ”…”, 「…」;
-section 3 lists them). Inside a span ’ and ' count as apostrophes, ‘ as a quotation
-mark; at a direct quote's edges all count. A direct quote that ends its paragraph and that a
-later quote `continues` may lack its closing mark (news style leaves it out there). Usually the
+section 3 lists them), each closing what its own style opens (“…” but not “…‘). Inside a span
+’ and ' count as apostrophes, ‘ as a quotation mark; at a direct quote's edges all count. A
+direct quote that ends its paragraph and that a later quote `continues` may lack its closing
+mark (news style leaves it out there); a quote that an incise splits inside its marks (French
+« Ankara tiendra parole, a insisté M. Çavuşoğlu, mais … ») is two direct quotes with the same
+cue, the first without its closing mark, the second without its opening one. Usually the
 span misses a mark by one character, and the hint gives the offset; otherwise the kind is
 wrong."""),
     # ---------------------------------------------------------------- L6 corpus

@@ -1334,11 +1334,13 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
     return "fix the span's edges to take in (or leave out) the quotation marks, or fix kind"
 
 
-def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: str | None = None) -> bool:
+def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: str | None = None, language: str | None = None) -> bool:
+    """`language`: the metadata's, read even when other metadata fields are wrong; None when it
+    cannot be read, and then the checks that read numbers and words (which depend on it) are
+    left until it can."""
     data = f.data
     before = f.error_count()
-    language = meta.get("language") if isinstance(meta, dict) and isinstance(meta.get("language"), str) else None
-    english = values.is_english(language)  # the approximator and bound word lists are English
+    english = language is not None and values.is_english(language)  # the approximator and bound word lists are English
     for i, date in enumerate(data.get("dates", [])):
         problem = values.timex_problem(date["type"], date["value"])
         if problem:
@@ -1347,7 +1349,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   hint=(f"write it as ISO YYYY-MM-DD: {' or '.join(_q(v) for v in iso)}" + (" (day or month first?)" if len(iso) > 1 else "") + "; " if iso else "")
                   + "`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
-            stated = values.date_text_problem(date["type"], date["value"], date["text"], language)
+            stated = values.date_text_problem(date["type"], date["value"], date["text"], language) if language is not None else None
             period = values.period_mod_problem(date["type"], date["value"], date.get("mod"), date["text"])
             if period and not _acknowledged(date, "L5-date-mod-period"):
                 f.add("L5-date-mod-period", f"{date['id']} {_q(date['text'], 30)}: value {_q(date['value'])} with mod {date.get('mod')}: {period}", ("dates", i, "value"),
@@ -1377,7 +1379,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             f.add("L5-numeric-not-finite", f"{nid} {_q(text, 30)}: value {value} is not a finite number", ("numeric_claims", i, "value"))
             continue
-        reading = values.read_number(text, language) if ("numeric_claims", i, "value") not in too_large else None
+        reading = values.read_number(text, language) if language is not None and ("numeric_claims", i, "value") not in too_large else None
         if reading is not None and not values.same_number(reading.value, value):
             f.add(
                 "L5-numeric-text-mismatch",
@@ -1615,7 +1617,8 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
     _check_metadata_values(meta)
 
 
-def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None) -> None:
+def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, labels: dict[str, str] | None, meta: dict | None,
+                      language: str | None = None) -> None:
     if not _load_json(root, ann):
         ann.stop_before("schema (L2)")
         return
@@ -1623,12 +1626,13 @@ def _check_annotation(root: Path, ann: _File, raw: _File | None, doc_id: str, la
         ann.stop_before("spans (L3)")
         return
     _check_doc_id_field(ann, doc_id)
-    _check_annotation_content(root, ann, raw, labels, meta)
+    _check_annotation_content(root, ann, raw, labels, meta, language)
     if not ann.error_count():
         _check_canonical(root, ann)  # layout matters once the content is right; errors come first
 
 
-def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels: dict[str, str] | None, meta: dict | None) -> None:
+def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels: dict[str, str] | None, meta: dict | None,
+                              language: str | None = None) -> None:
     if raw is None or raw.text is None:
         ann.stop_before("spans (L3)")  # the raw file is missing or unusable: reported on it
         return
@@ -1647,7 +1651,7 @@ def _check_annotation_content(root: Path, ann: _File, raw: _File | None, labels:
     if not _check_annotation_refs(ann, labels):
         ann.stop_before("values (L5)")
         return
-    _check_annotation_values(root, ann, meta, raw.text)
+    _check_annotation_values(root, ann, meta, raw.text, language)
 
 
 def _exists(path: str | Path) -> bool:
@@ -1695,12 +1699,13 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
                 raw.add("L6-missing-annotation", f"{raw_at} has no annotation: {ann_at} does not exist", line=1, hint="annotate the document (annotated/GUIDELINES.md)")
         meta_ok = meta is not None and _check_metadata(root, meta, raw, doc_id, labels)
         meta_data = meta.data if meta_ok else None
+        language = _declared_language(root, meta.data) if meta is not None else None
     else:
-        meta_data = _quiet_metadata(root, meta_at) if has_meta else None
+        meta_data, language = _quiet_metadata(root, meta_at) if has_meta else (None, None)
         if not has_raw and ann is not None:
             ann.add("L6-missing-raw", f"{ann_at} has no raw file: {raw_at} does not exist", line=1, hint="passes annotate documents of the corpus; check the file name")
     if ann is not None:
-        _check_annotation(root, ann, raw, doc_id, labels, meta_data)
+        _check_annotation(root, ann, raw, doc_id, labels, meta_data, language)
     files = [anchor_file, raw, meta, ann] if annotator is None else [anchor_file, raw, ann]
     for f in files:
         if f is not None:
@@ -1735,12 +1740,23 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
 _ENTITY_INDEX = re.compile(r"\$\.entities\[(\d+)\]")
 
 
-def _quiet_metadata(root: Path, rel: str) -> dict | None:
-    """Metadata for a pass's anchor check, only when it is sound (its errors belong to the gold check)."""
+def _quiet_metadata(root: Path, rel: str) -> tuple[dict | None, str | None]:
+    """Metadata for a pass's anchor check, only when it is sound (its errors belong to the gold
+    check), and the language it declares."""
     f = _File(rel, "metadata")
-    if _load_json(root, f) and _schema_valid_quick(root, "metadata", f.data):
-        return f.data
-    return None
+    if not _load_json(root, f):
+        return None, None
+    return (f.data if _schema_valid_quick(root, "metadata", f.data) else None), _declared_language(root, f.data)
+
+
+def _declared_language(root: Path, data: Any) -> str | None:
+    """The language the metadata declares, when it has the schema's form, even if other fields
+    are wrong: a German article must not be read as English because its URL is malformed."""
+    value = data.get("language") if isinstance(data, dict) else None
+    if not isinstance(value, str):
+        return None
+    pattern = load_schemas(root).documents["metadata"].get("properties", {}).get("language", {}).get("pattern")
+    return value if pattern is None or re.search(pattern, value) else None
 
 
 # =============================================================================== targets

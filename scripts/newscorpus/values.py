@@ -391,8 +391,15 @@ def _names_month(text: str) -> bool:
 # Polish „…”, Japanese and Chinese 「…」 『…』. ’ and ' are apostrophes far more often than
 # quotation marks, so inside a span only the others show a quoted fragment; at a direct
 # quote's edges all of them count.
-OPENING_MARKS = "“\"‘'«„‚‹»”’「『"
-CLOSING_MARKS = "”\"’'»“‘›«」』"
+# Each opening mark with the closing marks that end what it opens, in those styles (German „…“
+# and Polish „…”; Danish »…« and Swedish »…»); a span opened in one style and closed in
+# another has lost a mark.
+CLOSERS_OF: dict[str, str] = {
+    "“": "”\"", "\"": "\"“”", "‘": "’'", "'": "'’", "„": "“”", "‚": "‘’", "«": "»", "»": "«»", "‹": "›", "›": "‹›",
+    "”": "”", "’": "’", "「": "」", "『": "』",
+}
+OPENING_MARKS = "".join(CLOSERS_OF)
+CLOSING_MARKS = "".join(sorted(set("".join(CLOSERS_OF.values())), key="".join(CLOSERS_OF.values()).index))
 QUOTING_MARKS = frozenset("“”\"«»„‚‹›「」『』")
 _SINGLE_QUOTED = re.compile(r"‘(?![0-9]|n’)[^’]+’")  # ‘a mistake’, not ‘90s or rock ‘n’ roll
 
@@ -407,7 +414,9 @@ def quote_kind_problem(kind: str, text: str, continued: bool = False, resumed: b
     continues, news style; or an incise follows inside the marks). `resumed`: its opening mark
     is before the incise that precedes it, inside the same marks (French « …, a-t-il dit, … »)."""
     if kind == "direct":
-        if not (text[:1] and (resumed or text[0] in OPENING_MARKS) and (continued or text[-1] in CLOSING_MARKS)):
+        opened = text[:1] in CLOSERS_OF if text else False
+        closed = bool(text) and text[-1] in (CLOSERS_OF[text[0]] if opened and not resumed else CLOSING_MARKS)
+        if not (text and (resumed or opened) and (continued or closed)):
             return "a direct quote's span runs from the opening quotation mark to the closing one, both included"
     elif kind == "indirect":
         if _has_quoted_fragment(text):
@@ -502,22 +511,22 @@ def is_english(language: str | None) -> bool:
 
 
 @lru_cache(maxsize=64)
-def number_symbols(language: str | None) -> tuple[str, str]:
+def number_symbols(language: str | None) -> tuple[str, str] | None:
     """(decimal mark, thousands separator) of a BCP 47 language, from CLDR through Babel:
-    `de` writes 12.000 and 2,5, `fr` 12 000, `de-CH` 12'000. English, or a language Babel does
-    not know, reads as English."""
+    `de` writes 12.000 and 2,5, `fr` 12 000, `de-CH` 12'000. None for a language Babel does not
+    know (or without Babel): its digits are then not read, rather than read as English."""
     if is_english(language):
         return ENGLISH_NUMBERS
     try:
         import babel
         import babel.numbers
     except ImportError:
-        return ENGLISH_NUMBERS
+        return None
     try:
         locale = babel.Locale.parse(language.replace("-", "_"))
         return babel.numbers.get_decimal_symbol(locale), babel.numbers.get_group_symbol(locale)
     except (ValueError, TypeError, babel.UnknownLocaleError):
-        return ENGLISH_NUMBERS
+        return None
 
 
 @lru_cache(maxsize=16)
@@ -532,6 +541,7 @@ def _digits_of(decimal: str, group: str) -> tuple[re.Pattern, dict[int, str | No
     group_class = "[" + "".join(map(re.escape, groups)) + "]"
     return re.compile(rf"^[-−]?(?:[0-9]{{1,3}}(?:{group_class}[0-9]{{3}})+|[0-9]+)(?:{re.escape(decimal)}[0-9]+)?"), table
 _DIGIT_ORDINAL = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
+_PERIOD_ORDINAL = re.compile(r"^([0-9]+)\.$")
 
 
 @dataclass(frozen=True)
@@ -584,14 +594,19 @@ def read_number(text: str, language: str | None = None) -> ReadNumber | None:
     Digits are read with the decimal mark and thousands separator of the document's language
     (`number_symbols`); number and scale words are English ones, so other languages' words are
     not understood (None), never misread."""
-    decimal, group = number_symbols(language)
-    digits, to_literal = _digits_of(decimal, group)
+    symbols = number_symbols(language)
+    if symbols is None:
+        return None
+    digits, to_literal = _digits_of(*symbols)
     rest = _strip_prefix_words(text.strip().lower())
     rest = _CURRENCY_PREFIX.sub("", rest)
     if rest.startswith(("a ", "an ")) and rest.split(" ", 1)[1][:1].isdigit():
         rest = rest.split(" ", 1)[1]
     match = _DIGIT_ORDINAL.match(rest)
     if match:
+        return ReadNumber(float(match.group(1)), match.group(0))
+    match = _PERIOD_ORDINAL.match(rest)
+    if match:  # an ordinal written with a period (German "3."): a number never ends with one
         return ReadNumber(float(match.group(1)), match.group(0))
     match = digits.match(rest)
     if match:
