@@ -59,6 +59,7 @@ def test_sentences_end_inside_every_quotation_style():
     """French sets a (no-break) space inside « »; German, Danish and Swedish marks differ from
     English: a quoted sentence ends the sentence in each."""
     assert sentences("Er zögerte. „Wir bleiben.“ Dann ging er.") == ["Er zögerte.", "„Wir bleiben.“", "Dann ging er."]
+    assert sentences("Er zögerte. ‚Wir bleiben.‘ Dann ging er.") == ["Er zögerte.", "‚Wir bleiben.‘", "Dann ging er."]
     assert sentences("Il hésita. « Nous restons. » Puis il partit.") == ["Il hésita.", "« Nous restons. »", "Puis il partit."]
     assert sentences("Han tøvede. »Vi bliver.« Så gik han.") == ["Han tøvede.", "»Vi bliver.«", "Så gik han."]
     assert sentences("Han tvekade. ”Vi stannar.” Sedan gick han.") == ["Han tvekade.", "”Vi stannar.”", "Sedan gick han."]

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newscorpus.positions import LINE_BREAK_RE
+from newscorpus.values import CLOSING_MARKS, OPENING_MARKS
 
 # Combining marks are encoded in the Basic and Supplementary Multilingual Planes and in plane 14
 # (variation selectors); a test checks that no other code point of this Python's Unicode
@@ -116,9 +117,10 @@ def _token_re_for(text: str, start: int, end: int) -> re.Pattern:
 
 # A candidate sentence end: terminal punctuation, closing marks (of every quotation style the
 # validator knows; French sets a space before » and after «), whitespace, then a likely start.
-_CLOSERS = "\"”’“»«›」』)]"
-_END_RE = re.compile(r"[.!?]+(?:[ \u00a0\u202f]?[»›]|[\"”’“«」』)\]])*(?=\s)")
-_NEXT_RE = re.compile(r"\s+(?:[\"“”‘’'(\[«»„‚‹›「『][ \u00a0\u202f]?)?(\S)")
+_CLOSERS = CLOSING_MARKS + ")]"
+_SPACE_IN_MARKS = " \u00a0\u202f"
+_END_RE = re.compile(rf"[.!?]+(?:[{_SPACE_IN_MARKS}]?[»›]|[{re.escape(_CLOSERS)}])*(?=\s)")  # French: « … . »
+_NEXT_RE = re.compile(rf"\s+(?:[{re.escape(OPENING_MARKS)}(\[][{_SPACE_IN_MARKS}]?)?(\S)")
 _INITIALISM_RE = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
 _WORD_AT_PERIOD_RE = re.compile(r"(\w+)\.$")
 ABBREVIATIONS = frozenset(
@@ -207,7 +209,7 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
             nxt = _NEXT_RE.match(body, m.end())
             if not nxt or not (nxt.group(1).isupper() or nxt.group(1).isdigit()):
                 continue
-            last = m.start() + len(m.group(0).rstrip(_CLOSERS + " \u00a0\u202f")) - 1  # the last terminal mark
+            last = m.start() + len(m.group(0).rstrip(_CLOSERS + _SPACE_IN_MARKS)) - 1  # the last terminal mark
             if body[last] == "." and (_is_abbreviation(body, last) or _covers(z0 + last, interiors)):
                 continue  # an abbreviation's period, or one an annotated span holds ("zum 3. Mal")
             cuts.add(m.end())
