@@ -678,3 +678,14 @@ def test_a_continued_quote_compares_by_the_quote_it_continues():
     report = compare({DOC: doc(quotes=[first, second])}, {DOC: doc(quotes=alone)})
     assert report["layers"]["quotes"]["attributes"]["continues"]["agree"] == 1
     assert [d["attribute"] for d in report["disagreements"]] == ["continues"]
+
+
+def test_a_link_that_is_not_an_id_names_no_span_and_is_no_traceback():
+    """A link that is not an id (a list here) names no span: it is compared as the value it is
+    (so it disagrees with no link), and its target is null; before, a TypeError."""
+    first = quote(1, 0, 30)
+    odd = {**quote(2, 41, 78), "continues": ["q1"]}
+    report = compare({DOC: doc(quotes=[first, odd])}, {DOC: doc(quotes=[first, quote(2, 41, 78)])})
+    assert report["layers"]["quotes"]["attributes"]["continues"]["agree"] == 1
+    item = next(d for d in report["disagreements"] if d.get("attribute") == "continues")
+    assert (item["a_target"], item["b_target"]) == (None, None)

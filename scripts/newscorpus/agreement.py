@@ -385,7 +385,10 @@ def link_targets(annotation: Any) -> dict[tuple[str, str], tuple[Any, Any]]:
 
 
 def _link_target(span: dict, attribute: str, targets: Mapping | None) -> list | None:
-    target = (targets or {}).get((LINK_ATTRIBUTES[attribute], span.get(attribute)))
+    value = span.get(attribute)
+    if not isinstance(value, str):
+        return None
+    target = (targets or {}).get((LINK_ATTRIBUTES[attribute], value))
     return list(target) if target is not None else None
 
 
