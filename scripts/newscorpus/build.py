@@ -850,6 +850,10 @@ def _write_manifest(
     are rather than hashed again, so the manifest names the bytes the rows came from."""
     import datasets
 
+    try:  # the CLDR data that reads numbers and date names of non-English documents
+        from babel import __version__ as babel_version
+    except ImportError:
+        babel_version = None
     rows_of = {f.path: f for f in files}
     listed = []
     for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
@@ -878,6 +882,7 @@ def _write_manifest(
         "writer": {
             "pyarrow": pa.__version__,
             "datasets": datasets.__version__,
+            "babel": babel_version,
             "parquet": PARQUET_OPTIONS,
             "row_group_rows": ROW_GROUP_ROWS,
         },

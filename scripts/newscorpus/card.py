@@ -532,7 +532,7 @@ def _ner(inp: CardInputs) -> str:
         + f". Tokens cut at a span boundary: {_total(inp, 'ner:forced_token_cuts')}."
     )
     doc = (nerlib.__doc__ or "").strip().split("\n\n")[1:]
-    out.append("**Sentence splitting, tokenization and tags** (from `newscorpus/ner.py`):\n\n" + "\n\n".join(p.replace("\n", " ") for p in doc))
+    out.append("**Sentence splitting, tokenization and tags** (from `scripts/newscorpus/ner.py`):\n\n" + "\n\n".join(p.replace("\n", " ") for p in doc))
     return "\n\n".join(out) + "\n"
 
 
