@@ -17,7 +17,9 @@ Tokens. Left to right, the first rule that matches: a number with internal `.`/`
 each with the combining marks that follow it (a decomposed `é`, a Devanagari vowel sign, Arabic
 vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`), but a French elided word
 before a letter is its own token (`l’` `alliance`, `qu’` `il`, `d’` `Ankara`: c’, d’, j’, l’, m’,
-n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’), and so is an `’s` that ends
+n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’, in any language, so names such as
+`D’Angelo` or `N’Djamena` are two tokens; Italian elisions such as `dell’` are not split), and
+so is an `’s` that ends
 the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
 in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
 tokens).
