@@ -88,6 +88,27 @@ def test_the_language_is_read_from_metadata_with_other_errors(l10n_corpus):
     assert {code for code, _, _ in findings(root)} == {"L2-schema"}, findings(root)
 
 
+@pytest.mark.parametrize(
+    "text, language, hedge, bound",
+    [
+        ("rund 2,5 Milliarden Dollar", "de", "rund", None), ("ca. 40", "de", "ca.", None), ("mehr als 20", "de", None, "more_than"),
+        ("Über 20", "de", None, "more_than"), ("bis zu 300", "de", None, "at_most"), ("environ 300", "fr", "environ", None),
+        ("près de 1 500", "fr", "près de", None), ("plus de 20", "fr", None, "more_than"), ("pas plus de 20", "fr", None, "at_most"),
+        ("jusqu’à 300", "fr", None, "at_most"), ("around 300", "de", None, None),  # English words in a German article are none
+        ("circa 300", "it", None, None),  # a language without lists
+    ],
+)
+def test_approximators_and_bound_words_are_the_documents_languages(text, language, hedge, bound):
+    assert values.hedge_word(text, language) == hedge
+    assert (values.bound_word(text, language) or (None, None))[1] == bound
+
+
+def test_a_german_approximator_without_approximate_is_warned_about_and_its_number_read(l10n_corpus):
+    root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"text": "etwa 1.500", "value": 1500, "unit": "count", "kind": "count", "approximate": true',
+                         "new": '"text": "etwa 1.500", "value": 1400, "unit": "count", "kind": "count", "approximate": false'}])
+    assert findings(root) == [("L5-approximate-hedge", "tagesbote", "n5"), ("L5-numeric-text-mismatch", "tagesbote", "n5:")]
+
+
 def test_english_word_lists_check_english_articles_only(l10n_corpus):
     """The same German claims, declared English, get the English checks' warnings back."""
     root = l10n_corpus([{"op": "replace", "file": f"raw/{GERMAN}.meta.json", "old": '"language": "de"', "new": '"language": "en"'}])

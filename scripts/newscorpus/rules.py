@@ -374,14 +374,18 @@ rule's code there, which ends the warning for that claim."""),
          """`approximate` is true exactly when the span has an approximator such as 'around',
 'about', 'nearly', 'some', 'roughly', 'approximately', 'almost' (guidelines section 5).
 Either the flag or the span boundary is off; if the flag is right, say why in the claim's
-`note`, naming this rule's code there, which ends the warning for that claim. The word list is
-English: a document whose metadata `language` is not English is not checked."""),
+`note`, naming this rule's code there, which ends the warning for that claim. The words are
+those of the document's `language`: English, German ('rund', 'etwa', 'ca.', ...) and French
+('environ', 'près de', 'quelque', ...) are known (values.HEDGE_WORDS_BY_LANGUAGE); a document
+in another language is not checked."""),
     Rule("L5-bound-word", "warning", 5, "the bound disagrees with the bound words in the span",
          """`bound` follows the bound word inside the span: 'more than'/'over' -> more_than,
 'at least' -> at_least, 'less than'/'under'/'fewer than' -> less_than, 'up to'/'at most' ->
 at_most, none -> equal (guidelines section 5). If the bound is right as it is, say why in the
-claim's `note`, naming this rule's code there, which ends the warning for that claim. The word
-list is English: a document whose metadata `language` is not English is not checked."""),
+claim's `note`, naming this rule's code there, which ends the warning for that claim. The words
+are those of the document's `language`: English, German ('mehr als', 'mindestens', 'bis zu',
+...) and French ('plus de', 'au moins', 'jusqu’à', ...) are known
+(values.BOUND_WORDS_BY_LANGUAGE); a document in another language is not checked."""),
     Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an

@@ -1340,7 +1340,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
     left until it can."""
     data = f.data
     before = f.error_count()
-    english = language is not None and values.is_english(language)  # the approximator and bound word lists are English
+    lists = values.word_lists(language) if language is not None else None  # approximators and bound words, if known
     for i, date in enumerate(data.get("dates", [])):
         problem = values.timex_problem(date["type"], date["value"])
         if problem:
@@ -1395,18 +1395,19 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             if problem and not _acknowledged(claim, "L5-currency-mismatch"):
                 f.add("L5-currency-mismatch", f"{nid} {_q(text, 30)}: unit {_q(claim['unit'])} disagrees with the currency the text names: {problem}", ("numeric_claims", i, "unit"),
                       hint="set unit to the ISO 4217 code of the currency the text names (schema/vocabulary.schema.json lists the units)")
-        if not english:
+        if lists is None:
             continue
-        hedge = values.hedge_word(text)
+        hedge = values.hedge_word(text, language)
         if bool(hedge) != bool(claim["approximate"]) and not _acknowledged(claim, "L5-approximate-hedge"):
+            known = ", ".join(values.HEDGE_WORDS_BY_LANGUAGE[language.split("-")[0]][:5])
             message = (
                 f"{nid} {_q(text, 30)}: the span has the approximator {_q(hedge)} but approximate is false"
                 if hedge
-                else f"{nid} {_q(text, 30)}: approximate is true but the span has no approximator (around, about, nearly, some, roughly, ...)"
+                else f"{nid} {_q(text, 30)}: approximate is true but the span has no approximator ({known}, ...)"
             )
             f.add("L5-approximate-hedge", message, ("numeric_claims", i, "approximate"),
                   hint=f"set approximate to {'true' if hedge else 'false'}, or move the span's edge (the approximator belongs inside the span)")
-        bound = values.bound_word(text)
+        bound = values.bound_word(text, language)
         expected_bound = bound[1] if bound else "equal"
         if claim["bound"] != expected_bound and not _acknowledged(claim, "L5-bound-word"):
             why = f"the span has {_q(bound[0])}" if bound else "the span has no bound word"

@@ -446,17 +446,49 @@ BOUND_WORDS: dict[str, str] = {
 }
 
 
+# The same for the other languages the validator knows (guidelines section 0): the words that
+# do in them what section 5's English words do. A language without lists is not checked.
+HEDGE_WORDS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "en": HEDGE_WORDS,
+    "de": ("rund", "etwa", "ca.", "circa", "zirka", "ungefähr", "annähernd", "fast", "nahezu", "beinahe", "schätzungsweise"),
+    "fr": ("environ", "près de", "presque", "quelque", "autour de", "approximativement", "à peu près", "quasiment", "pas loin de"),
+}
+BOUND_WORDS_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    "en": BOUND_WORDS,
+    "de": {"mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "nicht weniger als": "at_least",
+           "weniger als": "less_than", "unter": "less_than", "bis zu": "at_most", "höchstens": "at_most", "nicht mehr als": "at_most"},
+    "fr": {"plus de": "more_than", "au-delà de": "more_than", "au moins": "at_least", "pas moins de": "at_least", "au minimum": "at_least",
+           "moins de": "less_than", "jusqu’à": "at_most", "jusqu'à": "at_most", "au plus": "at_most", "au maximum": "at_most",
+           "pas plus de": "at_most"},
+}
+
+
 def _phrase_pattern(phrases) -> re.Pattern:
     alternatives = sorted(phrases, key=len, reverse=True)
     return re.compile(r"(?<![\w.])(" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives) + r")(?![\w])", re.I)
 
 
-_HEDGE_RE = _phrase_pattern(HEDGE_WORDS)
-_BOUND_RE = _phrase_pattern(BOUND_WORDS)
+@dataclass(frozen=True)
+class _WordLists:
+    hedge: re.Pattern
+    bound: re.Pattern
+    bounds: dict[str, str]
 
 
-def hedge_word(text: str) -> str | None:
-    match = _HEDGE_RE.search(text)
+@lru_cache(maxsize=32)
+def word_lists(language: str | None) -> _WordLists | None:
+    """The approximator and bound words of a language (None: the validator has none for it).
+    An unknown language (None) reads as English, as everywhere in this module."""
+    code = "en" if language is None else language.split("-")[0]
+    if code not in HEDGE_WORDS_BY_LANGUAGE:
+        return None
+    bounds = BOUND_WORDS_BY_LANGUAGE[code]
+    return _WordLists(_phrase_pattern(HEDGE_WORDS_BY_LANGUAGE[code]), _phrase_pattern(bounds), bounds)
+
+
+def hedge_word(text: str, language: str | None = None) -> str | None:
+    lists = word_lists(language)
+    match = lists.hedge.search(text) if lists else None
     return match.group(1) if match else None
 
 
@@ -464,13 +496,14 @@ _SPACES_RE = re.compile(r"\s+")
 _COMPACT_SCALE_RE = re.compile(r"^(bn|mln|mn|tn|k)(?![a-z])")  # "5bn", "3k"
 
 
-def bound_word(text: str) -> tuple[str, str] | None:
+def bound_word(text: str, language: str | None = None) -> tuple[str, str] | None:
     """(the bound word as written, the bound it means), or None."""
-    match = _BOUND_RE.search(text)
+    lists = word_lists(language)
+    match = lists.bound.search(text) if lists else None
     if not match:
         return None
     key = _SPACES_RE.sub(" ", match.group(1).lower())
-    return match.group(1), BOUND_WORDS[key]
+    return match.group(1), lists.bounds[key]
 
 
 _UNITS_WORDS = {
@@ -550,11 +583,13 @@ class ReadNumber:
     reading: str  # how the text was read, for the message: "20 billion"
 
 
-def _strip_prefix_words(text: str) -> str:
+def _strip_prefix_words(text: str, language: str | None = None) -> str:
+    lists = word_lists(language)
+    patterns = (lists.hedge, lists.bound) if lists else ()
     changed = True
     while changed:
         changed = False
-        for pattern in (_HEDGE_RE, _BOUND_RE):
+        for pattern in patterns:
             match = pattern.match(text)
             if match:
                 text = text[match.end() :].lstrip()
@@ -598,7 +633,7 @@ def read_number(text: str, language: str | None = None) -> ReadNumber | None:
     if symbols is None:
         return None
     digits, to_literal = _digits_of(*symbols)
-    rest = _strip_prefix_words(text.strip().lower())
+    rest = _strip_prefix_words(text.strip().lower(), language)
     rest = _CURRENCY_PREFIX.sub("", rest)
     if rest.startswith(("a ", "an ")) and rest.split(" ", 1)[1][:1].isdigit():
         rest = rest.split(" ", 1)[1]
