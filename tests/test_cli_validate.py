@@ -642,3 +642,13 @@ def test_an_unknown_id_in_a_pass_is_not_sent_to_the_gold_registry_command(make_c
     root = make_corpus([{"op": "set", "file": f"annotated/passes/ann-y/{BETA}.json", "path": ["entities", 3, "entity_id"], "value": "zzz-agency"}])
     (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L4-unknown-entity-id"]
     assert "add an entry to the registry first" in found.hint and "newscorpus entity" not in found.hint
+
+
+def test_the_hint_for_a_direct_quote_opened_by_an_apostrophe_points_at_its_opening_mark():
+    from newscorpus.validate import _quote_marks_hint
+
+    raw = "He said “’Tis the season,” and left."
+    start = raw.index("’Tis")
+    end = raw.index(" and")
+    quote = {"start": start, "end": end, "text": raw[start:end], "kind": "direct"}
+    assert _quote_marks_hint(raw, quote) == f"set start to {start - 1} (the opening \"“\" is just before the span)"

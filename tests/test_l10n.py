@@ -49,6 +49,7 @@ def test_a_german_and_a_french_article_annotated_by_the_guidelines_are_valid(l10
         ("0,125%", "de", 0.125), ("12\u202f000", "fr", 12000), ("1\u00a0500", "fr", 1500), ("1 500", "fr", 1500),
         ("12'000", "de-CH", 12000), ("12’000", "de-CH", 12000), ("1.5", "de-CH", 1.5), ("12.000", "tr", 12000),
         ("$1,000.5 million", "en", 1000500000), ("3.", "de", 3),  # the German ordinal
+        ("55\u00a0%", "fr", 55), ("40 %", "de", 40),
     ],
 )
 def test_digits_are_read_with_the_documents_decimal_mark_and_thousands_separator(text, language, value):
@@ -67,8 +68,10 @@ def test_digits_of_a_language_whose_convention_is_unknown_are_not_read(monkeypat
         values.number_symbols.cache_clear()
 
 
-@pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "deux"])
+@pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "deux", "2,5 Billion", "rund 2,5 Billion Dollar", "40 Prozent"])
 def test_number_words_of_other_languages_are_not_read_rather_than_misread(text):
+    """German "Billion" is 10**12, the English billion 10**9: words after the digits are read in
+    English only, so in another language such a span is left unchecked."""
     assert values.read_number(text, "de" if text != "deux" else "fr") is None
 
 
@@ -95,6 +98,8 @@ def test_the_language_is_read_from_metadata_with_other_errors(l10n_corpus):
         ("Über 20", "de", None, "more_than"), ("bis zu 300", "de", None, "at_most"), ("environ 300", "fr", "environ", None),
         ("près de 1 500", "fr", "près de", None), ("plus de 20", "fr", None, "more_than"), ("pas plus de 20", "fr", None, "at_most"),
         ("jusqu’à 300", "fr", None, "at_most"), ("around 300", "de", None, None),  # English words in a German article are none
+        ("knapp 20 Prozent", "de", "knapp", None), ("um die 300", "de", "um die", None), ("maximal 300", "de", None, "at_most"),
+        ("plus d’un million", "fr", None, "more_than"), ("moins d'un tiers", "fr", None, "less_than"), ("de l’ordre de 300", "fr", "de l’ordre de", None),
         ("circa 300", "it", None, None),  # a language without lists
     ],
 )

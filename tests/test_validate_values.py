@@ -204,6 +204,7 @@ def test_lone_surrogate_scan_agrees_with_the_json_parser(pieces, key):
         ("direct", "’Tis the season,”", True),
         ("direct", "“He called it ‘", True),
         ("direct", "„Wir werden unsere Schritte unternehmen»", True),
+        ("direct", "„Wir werden unsere Schritte unternehmen\"", False),  # a straight mark closes any double style
     ],
 )
 def test_quote_kind_follows_the_quotation_marks(kind, text, wrong):

@@ -347,8 +347,11 @@ metadata's publication_date."""),
 "second" in "a second", "20 times", "180-degree"), `value` must be that number, scaled, and never
 corrected (guidelines section 5). The message says what the text reads as. Digits are read
 with the decimal mark and thousands separator of the document's `language` (CLDR): in a German
-article "12.000" is 12000 and "2,5" is 2.5, in a French one "12 000" is 12000. Number words
-are read in English only. Spans the reader cannot parse are not checked."""),
+article "12.000" is 12000 and "2,5" is 2.5, in a French one "12 000" is 12000; in a language
+CLDR does not know (or without Babel) digits are not read. Number, scale and unit words are
+read in English only: in another language a span with words after its digits ("2,5 Milliarden",
+where German "Billion" would be 10**12) is not checked. Spans the reader cannot parse are not
+checked."""),
     Rule("L5-number-too-large", "error", 5, "an integer is too large for the dataset's float64 column",
          f"""The published dataset stores `value` of a numeric claim as float64, which holds every
 integer exactly only up to 2**53 = {MAX_EXACT_INT:,} in magnitude; a larger integer would

@@ -1318,8 +1318,9 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
     """The edit that fixes L5-quote-kind-marks, read off the raw text around the span."""
     start, end, text, kind = quote["start"], quote["end"], quote["text"], quote["kind"]
     if kind == "direct":
-        opening = text[:1] in values.OPENING_MARKS
         closing = text[-1:] in values.CLOSING_MARKS
+        # a first mark that the last one does not close ('’Tis the season,”') is no opening mark
+        opening = text[:1] in values.CLOSERS_OF and (not closing or text[-1:] in values.CLOSERS_OF[text[:1]])
         fixes = []
         if not opening and (beside := _mark_beside(raw, start, end, "start")):
             fixes.append(f"set start to {beside[0]} (the opening {_q(beside[1])} is just before the span)")

@@ -395,9 +395,9 @@ def _names_month(text: str) -> bool:
 # and Polish „…”; Danish »…« and Swedish »…»); a span opened in one style and closed in
 # another has lost a mark.
 CLOSERS_OF: dict[str, str] = {
-    "“": "”\"", "\"": "\"“”", "‘": "’'", "'": "'’", "„": "“”", "‚": "‘’", "«": "»", "»": "«»", "‹": "›", "›": "‹›",
-    "”": "”", "’": "’", "「": "」", "『": "』",
-}
+    "“": "”\"", "\"": "\"“”", "‘": "’'", "'": "'’", "„": "“”\"", "‚": "‘’'", "«": "»\"", "»": "«»\"", "‹": "›'", "›": "‹›'",
+    "”": "”\"", "’": "’'", "「": "」", "『": "』",
+}  # a straight " or ' closes any style of its kind: typed text mixes them
 OPENING_MARKS = "".join(CLOSERS_OF)
 CLOSING_MARKS = "".join(sorted(set("".join(CLOSERS_OF.values())), key="".join(CLOSERS_OF.values()).index))
 QUOTING_MARKS = frozenset("“”\"«»„‚‹›「」『』")
@@ -450,22 +450,28 @@ BOUND_WORDS: dict[str, str] = {
 # do in them what section 5's English words do. A language without lists is not checked.
 HEDGE_WORDS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
     "en": HEDGE_WORDS,
-    "de": ("rund", "etwa", "ca.", "circa", "zirka", "ungefähr", "annähernd", "fast", "nahezu", "beinahe", "schätzungsweise"),
-    "fr": ("environ", "près de", "presque", "quelque", "autour de", "approximativement", "à peu près", "quasiment", "pas loin de"),
+    "de": ("rund", "etwa", "ca.", "circa", "zirka", "ungefähr", "annähernd", "fast", "nahezu", "beinahe", "schätzungsweise", "knapp", "gut",
+           "um die", "an die"),
+    "fr": ("environ", "près de", "près d’", "près d'", "presque", "quelque", "autour de", "approximativement", "à peu près", "quasiment",
+           "pas loin de", "de l’ordre de", "de l'ordre de", "aux alentours de"),
 }
 BOUND_WORDS_BY_LANGUAGE: dict[str, dict[str, str]] = {
     "en": BOUND_WORDS,
-    "de": {"mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "nicht weniger als": "at_least",
-           "weniger als": "less_than", "unter": "less_than", "bis zu": "at_most", "höchstens": "at_most", "nicht mehr als": "at_most"},
-    "fr": {"plus de": "more_than", "au-delà de": "more_than", "au moins": "at_least", "pas moins de": "at_least", "au minimum": "at_least",
-           "moins de": "less_than", "jusqu’à": "at_most", "jusqu'à": "at_most", "au plus": "at_most", "au maximum": "at_most",
-           "pas plus de": "at_most"},
+    "de": {"mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "wenigstens": "at_least", "nicht weniger als": "at_least",
+           "weniger als": "less_than", "unter": "less_than", "bis zu": "at_most", "höchstens": "at_most", "maximal": "at_most",
+           "nicht mehr als": "at_most"},
+    "fr": {"plus de": "more_than", "plus d’": "more_than", "plus d'": "more_than", "au-delà de": "more_than", "au moins": "at_least",
+           "pas moins de": "at_least", "au minimum": "at_least", "moins de": "less_than", "moins d’": "less_than", "moins d'": "less_than",
+           "jusqu’à": "at_most", "jusqu'à": "at_most", "au plus": "at_most", "au maximum": "at_most", "pas plus de": "at_most"},
 }
 
 
 def _phrase_pattern(phrases) -> re.Pattern:
+    """Whole words; an elided phrase ("plus d’") runs into the next word, so it ends at its
+    apostrophe."""
     alternatives = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives) + r")(?![\w])", re.I)
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(p).replace(r"\ ", r"\s+") + ("" if p[-1] in "’'" else r"(?![\w])")
+                                                 for p in alternatives) + ")", re.I)
 
 
 @dataclass(frozen=True)
@@ -627,11 +633,13 @@ def _words_value(words: list[str]) -> float | None:
 def read_number(text: str, language: str | None = None) -> ReadNumber | None:
     """The number a numeric-claim span states, scaled; None when the span is not understood.
     Digits are read with the decimal mark and thousands separator of the document's language
-    (`number_symbols`); number and scale words are English ones, so other languages' words are
-    not understood (None), never misread."""
+    (`number_symbols`). Number, scale and unit words are read in English only: in another
+    language a span with any word after its digits is not understood (None), never misread
+    (German "Billion" is 10**12, the English billion 10**9)."""
     symbols = number_symbols(language)
     if symbols is None:
         return None
+    english = is_english(language)
     digits, to_literal = _digits_of(*symbols)
     rest = _strip_prefix_words(text.strip().lower(), language)
     rest = _CURRENCY_PREFIX.sub("", rest)
@@ -648,6 +656,8 @@ def read_number(text: str, language: str | None = None) -> ReadNumber | None:
         number = float(match.group().translate(to_literal))
         reading = match.group()
         tail = rest[match.end() :]
+        if not english:
+            return ReadNumber(number, reading) if tail.strip() in ("", "%") and math.isfinite(number) else None
         compact = _COMPACT_SCALE_RE.match(tail)
         if compact:
             number *= _SCALES[compact.group(1)]
@@ -667,7 +677,7 @@ def read_number(text: str, language: str | None = None) -> ReadNumber | None:
             return None
         return ReadNumber(number, reading)
     words = [w for w in re.split(r"[\s-]+", rest) if w]
-    if not words:
+    if not words or not english:
         return None
     # ordinal: 'second', 'a second', 'twenty-first'
     core = words[1:] if words[0] in ("a", "an", "the") else words
