@@ -65,6 +65,16 @@ def test_sentences_end_inside_every_quotation_style():
     assert sentences("Han tvekade. ”Vi stannar.” Sedan gick han.") == ["Han tvekade.", "”Vi stannar.”", "Sedan gick han."]
 
 
+def test_a_german_or_french_document_s_own_abbreviations_end_no_sentence():
+    text = "Die Firma, bzw. ihre Tochter, zahlte 3 Mio. Euro. Dann kam Nr. 10."
+    z = [zone(text)]
+    assert [text[s.start:s.end] for s in split_sentences(text, z, [], "de")] == ["Die Firma, bzw. ihre Tochter, zahlte 3 Mio. Euro.", "Dann kam Nr. 10."]
+    assert len(split_sentences(text, z, [])) > 2  # in an English document they are words before a period
+    text = "Mme. Dupont est venue le 3 janv. 2021, puis elle est repartie."
+    assert [text[s.start:s.end] for s in split_sentences(text, [zone(text)], [], "fr-CH")] == [text]
+    assert len(split_sentences(text, [zone(text)], [])) == 3
+
+
 def test_a_period_that_an_annotated_span_holds_ends_no_sentence():
     text = "Er kam zum 3. Mal nach Ankara. Dann ging er."
     ordinal = (text.index("3."), text.index("3.") + 2)  # the German ordinal, a numeric span with its period

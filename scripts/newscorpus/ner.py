@@ -7,7 +7,8 @@ Sentences. Only non-boilerplate zones are split; a zone boundary is always a sen
 boundary. Inside a zone a sentence ends at a line break, and after `.`, `!` or `?` (plus any
 closing quotation marks, of any style the validator knows, or brackets) followed by whitespace
 and an upper-case letter or a digit, or an opening quotation mark or bracket before one,
-unless the word before the period is an English abbreviation (`U.S.`, `Mr.`) or the period
+unless the word before the period is an abbreviation (`U.S.`, `Mr.`; in a German or French
+document also its own: `bzw.`, `Nr.`, `Mme.`, `janv.`) or the period
 belongs to an annotated span (the German ordinal `3.`). No boundary is ever placed inside an
 entity, date or numeric span. Sentences are trimmed of
 surrounding whitespace.
@@ -128,7 +129,12 @@ _WORD_AT_PERIOD_RE = re.compile(r"(\w+)\.$")
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt sen rep gov pres st jr sr vs etc no inc co ltd corp dept est approx".split()
 )
-_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+# Abbreviations of other languages, for documents in them (the English ones apply everywhere).
+ABBREVIATIONS_BY_LANGUAGE: dict[str, frozenset[str]] = {
+    "de": frozenset("bzw sog nr mio mrd vgl ca evtl ggf inkl zzgl usw abs art bd hrsg jh str tel dr prof".split()),
+    "fr": frozenset("mme mmes mlle mm cf env av apr janv févr avr juil sept oct nov déc etc".split()),
+}
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS.union(*ABBREVIATIONS_BY_LANGUAGE.values())))
 
 
 @dataclass(frozen=True)
@@ -155,8 +161,9 @@ class NerStats:
     tagged_types: Counter = field(default_factory=Counter)  # tag type (e.g. 'PERSON') -> spans tagged
 
 
-def _is_abbreviation(text: str, period: int) -> bool:
-    """Whether the '.' at `period` ends an abbreviation rather than a sentence."""
+def _is_abbreviation(text: str, period: int, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether the '.' at `period` ends an abbreviation rather than a sentence (`extra`: the
+    document language's own)."""
     head = text[max(0, period - 64):period + 1]  # an abbreviation is short: a window suffices
     if _INITIALISM_RE.search(head):
         return True
@@ -165,7 +172,7 @@ def _is_abbreviation(text: str, period: int) -> bool:
     # one character more than the longest abbreviation and its period: a longer word is then
     # captured cut, but still longer than any abbreviation, so never taken for one.
     word = _WORD_AT_PERIOD_RE.search(head, max(0, len(head) - _LONGEST_ABBREVIATION - 2))
-    return bool(word) and word.group(1).lower() in ABBREVIATIONS
+    return bool(word) and (word.group(1).lower() in ABBREVIATIONS or word.group(1).lower() in extra)
 
 
 def _interiors(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -194,8 +201,10 @@ def _covers(pos: int, interiors: tuple[list[int], list[int]]) -> bool:
     return i >= 0 and starts[i] <= pos < ends[i]
 
 
-def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int]]) -> list[Sentence]:
-    """Sentences of every non-boilerplate zone, in text order. `protected`: spans never cut."""
+def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int]], language: str | None = None) -> list[Sentence]:
+    """Sentences of every non-boilerplate zone, in text order. `protected`: spans never cut;
+    `language`: the document's (BCP 47), whose abbreviations are known too."""
+    extra = ABBREVIATIONS_BY_LANGUAGE.get(language.split("-")[0], frozenset()) if isinstance(language, str) else frozenset()
     out: list[Sentence] = []
     interiors = _interiors(protected)
     for zone in sorted(zones, key=lambda z: (z["start"], z["end"])):
@@ -212,7 +221,7 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
             if not nxt or not (nxt.group(1).isupper() or nxt.group(1).isdigit()):
                 continue
             last = m.start() + len(m.group(0).rstrip(_CLOSERS + _SPACE_IN_MARKS)) - 1  # the last terminal mark
-            if body[last] == "." and (_is_abbreviation(body, last) or _covers(z0 + last, interiors)):
+            if body[last] == "." and (_is_abbreviation(body, last, extra) or _covers(z0 + last, interiors)):
                 continue  # an abbreviation's period, or one an annotated span holds ("zum 3. Mal")
             cuts.add(m.end())
         ordered = sorted(c for c in cuts if not _inside(z0 + c, interiors))
@@ -268,6 +277,7 @@ def tag_sentences(
     layers: dict[str, list[dict]],
     type_of: dict[str, Callable[[dict], str]],
     precedence: tuple[str, ...],
+    language: str | None = None,
 ) -> tuple[list[TaggedSentence], NerStats]:
     """Sentences, tokens and BIO tags for one document.
 
@@ -275,7 +285,7 @@ def tag_sentences(
     """
     stats = NerStats(tagged={k: 0 for k in precedence}, dropped={k: 0 for k in precedence})
     protected = sorted((s["start"], s["end"]) for layer in precedence for s in layers.get(layer, []))
-    sentences = split_sentences(text, zones, protected)
+    sentences = split_sentences(text, zones, protected, language)
     boundaries = sorted({p for s, e in protected for p in (s, e)})
     by_layer = {layer: sorted(layers.get(layer, []), key=lambda x: (x["start"], x["end"])) for layer in precedence}
     layer_starts = {layer: [x["start"] for x in spans] for layer, spans in by_layer.items()}

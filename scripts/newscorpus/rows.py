@@ -265,7 +265,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         NUMERIC_CLAIMS: lambda s: types[NUMERIC_CLAIMS][s["kind"]],
     }
     zones = ann.get("zones") or []
-    tagged, stats = nerlib.tag_sentences(text, zones, raw_layers, type_of, NER_LAYERS)
+    tagged, stats = nerlib.tag_sentences(text, zones, raw_layers, type_of, NER_LAYERS, meta.get("language"))
     tag_index = ctx.ner_tag_index
     zone_type_index = {z: i for i, z in enumerate(vocab.zone_types)}
     for i, ts in enumerate(tagged):
