@@ -16,8 +16,8 @@ def zone(text, start=0, end=None, type_="body", zid="z1"):
     return {"id": zid, "start": start, "end": end, "text": text[start:end], "type": type_}
 
 
-def words(text, start=0, end=None):
-    toks, _ = tokenize(text, start, len(text) if end is None else end)
+def words(text, start=0, end=None, language=None):
+    toks, _ = tokenize(text, start, len(text) if end is None else end, language=language)
     return [text[a:b] for a, b in toks]
 
 
@@ -31,9 +31,10 @@ def test_tokens_keep_initialisms_numbers_and_split_possessives():
 def test_french_elision_is_a_token_of_its_own_everywhere_not_only_where_a_span_starts():
     """Otherwise `l’alliance` stays whole while `l’` `OTAN` is cut at the entity: where the
     tokens break would give the entities away."""
-    assert words("L’OTAN et l’alliance d’Ankara : qu’il n’est pas jusqu’à") == [
+    assert words("L’OTAN et l’alliance d’Ankara : qu’il n’est pas jusqu’à", language="fr-CH") == [
         "L’", "OTAN", "et", "l’", "alliance", "d’", "Ankara", ":", "qu’", "il", "n’", "est", "pas", "jusqu’", "à"]
-    assert words("don’t we’ve O’Brien all’s") == ["don’t", "we’ve", "O’Brien", "all", "’s"]  # English words stay whole
+    assert words("l’alliance", language="de") == ["l’alliance"]  # the rule is French
+    assert words("don’t we’ve O’Brien D’Angelo all’s", language="en") == ["don’t", "we’ve", "O’Brien", "D’Angelo", "all", "’s"]
 
 
 def test_tokens_are_cut_at_span_boundaries():
@@ -146,4 +147,7 @@ def test_the_fast_token_pattern_gives_the_tokens_of_the_full_one(text):
     that rule; it must give exactly the tokens of the full rules, on any text."""
     from newscorpus.ner import TOKEN_RE
 
-    assert tokenize(text, 0, len(text))[0] == [m.span() for m in TOKEN_RE.finditer(text)]
+    from newscorpus.ner import _NO_ELISION_TOKEN_RE
+
+    assert tokenize(text, 0, len(text), language="fr")[0] == [m.span() for m in TOKEN_RE.finditer(text)]
+    assert tokenize(text, 0, len(text))[0] == [m.span() for m in _NO_ELISION_TOKEN_RE[True].finditer(text)]

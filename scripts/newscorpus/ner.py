@@ -16,12 +16,10 @@ surrounding whitespace.
 Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
 (`1,000`, `3.5`); an initialism of letter-period pairs (`U.S.`); a run of letters and digits,
 each with the combining marks that follow it (a decomposed `é`, a Devanagari vowel sign, Arabic
-vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`), but a French elided word
-before a letter is its own token (`l’` `alliance`, `qu’` `il`, `d’` `Ankara`: c’, d’, j’, l’, m’,
-n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’, in any language, so names such as
-`D’Angelo` or `N’Djamena` are two tokens; Italian elisions such as `dell’` are not split), and
-so is an `’s` that ends
-the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
+vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`, `D’Angelo`), but in a French
+document an elided word before a letter is its own token (`l’` `alliance`, `qu’` `il`, `d’`
+`Ankara`: c’, d’, j’, l’, m’, n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’; Italian
+elisions such as `dell’` are not split), and so is an `’s` that ends the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
 in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
 tokens).
 Then every token that an annotated span boundary falls inside is cut at that boundary, so
@@ -69,6 +67,7 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
     return "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 
+ELIDING_LANGUAGES = frozenset({"fr"})  # whose documents get the elision rule
 _ELIDED = r"(?i:\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu))"  # French: l’ alliance, qu’ il
 _ELISION = _ELIDED + "['’]"
 _APOSTROPHE_BEFORE_LETTER_RE = re.compile(r"['’](?=[^\W_])")
@@ -111,9 +110,13 @@ _MAY_HOLD_MARKS = (
 )
 
 
-def _token_re_for(text: str, start: int, end: int) -> re.Pattern:
+def _elides(language: str | None) -> bool:
+    return isinstance(language, str) and language.split("-")[0] in ELIDING_LANGUAGES
+
+
+def _token_re_for(text: str, start: int, end: int, elide: bool = False) -> re.Pattern:
     marks = any(p.search(text, start, end) for p in _MAY_HOLD_MARKS)
-    if not _may_elide(text, start, end):
+    if not elide or not _may_elide(text, start, end):
         return _NO_ELISION_TOKEN_RE[marks]
     return TOKEN_RE if marks else _PLAIN_TOKEN_RE
 
@@ -236,12 +239,14 @@ def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int
     return out
 
 
-def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[int] | list[int] = frozenset()) -> tuple[list[tuple[int, int]], int]:
-    """Tokens of text[start:end] as absolute (start, end) pairs, cut at `boundaries`.
+def tokenize(text: str, start: int, end: int, boundaries: set[int] | frozenset[int] | list[int] = frozenset(),
+             language: str | None = None) -> tuple[list[tuple[int, int]], int]:
+    """Tokens of text[start:end] as absolute (start, end) pairs, cut at `boundaries`;
+    `language`: the document's (French gets the elision rule).
 
     Returns the tokens and how many extra cuts the boundaries forced."""
     cuts = sorted(x for x in boundaries if start < x < end)
-    return _tokens(_token_re_for(text, start, end), text, start, end, cuts)
+    return _tokens(_token_re_for(text, start, end, _elides(language)), text, start, end, cuts)
 
 
 def _tokens(pattern: re.Pattern, text: str, start: int, end: int, cuts: list[int]) -> tuple[list[tuple[int, int]], int]:
@@ -290,7 +295,7 @@ def tag_sentences(
     by_layer = {layer: sorted(layers.get(layer, []), key=lambda x: (x["start"], x["end"])) for layer in precedence}
     layer_starts = {layer: [x["start"] for x in spans] for layer, spans in by_layer.items()}
     out: list[TaggedSentence] = []
-    pattern = _token_re_for(text, 0, len(text))  # a text without a mark has none in any sentence
+    pattern = _token_re_for(text, 0, len(text), _elides(language))  # a text without a mark has none in any sentence
     for sent in sentences:
         lo, hi = bisect.bisect_right(boundaries, sent.start), bisect.bisect_left(boundaries, sent.end)
         tokens, forced = _tokens(pattern, text, sent.start, sent.end, boundaries[lo:hi])
