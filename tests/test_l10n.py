@@ -60,12 +60,15 @@ def test_digits_of_a_language_whose_convention_is_unknown_are_not_read(monkeypat
     """Not read as English: 12.000 in a language CLDR does not know, or without Babel, might be
     twelve thousand."""
     assert values.read_number("1,234.5", "xx") is None
-    values.number_symbols.cache_clear()
+    caches = (values.number_symbols, values._cldr_locale)
+    for cached in caches:
+        cached.cache_clear()
     monkeypatch.setitem(__import__("sys").modules, "babel", None)
     try:
         assert values.read_number("12.000", "de") is None and values.read_number("12.000", "en").value == 12
     finally:
-        values.number_symbols.cache_clear()
+        for cached in caches:
+            cached.cache_clear()
 
 
 @pytest.mark.parametrize("text", ["2,5 Milliarden", "sechsmal", "deux", "2,5 Billion", "rund 2,5 Billion Dollar", "40 Prozent"])

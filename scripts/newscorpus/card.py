@@ -35,6 +35,7 @@ from newscorpus.features import (
 )
 from newscorpus.spec import LABEL_SETS, LAYER_CLASS_FIELD, LAYER_LABEL_FIELDS, LAYER_LABEL_SETS, Vocabulary
 from newscorpus.corpus import AGREEMENT_REL, CARD_TEMPLATE, SPLITS_REL
+from newscorpus.values import primary_language
 from newscorpus.splits import SplitPlan
 
 # Exact-span F1 the two blind passes should reach before adjudication (issue 6; OntoNotes kept
@@ -270,7 +271,7 @@ def _yaml(inp: CardInputs, front: dict) -> str:
     languages = sorted(lang for lang in inp.documents.languages if lang)
     data = dict(front)
     data["language"] = languages
-    data["multilinguality"] = ["multilingual" if len({lang.split("-")[0] for lang in languages}) > 1 else "monolingual"]
+    data["multilinguality"] = ["multilingual" if len(set(map(primary_language, languages))) > 1 else "monolingual"]
     data["size_categories"] = [size_category(inp.rows(DOCUMENTS))]
     data["configs"] = configs
     if dataset_info:

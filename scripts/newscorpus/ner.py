@@ -8,10 +8,9 @@ boundary. Inside a zone a sentence ends at a line break, and after `.`, `!` or `
 closing quotation marks, of any style the validator knows, or brackets) followed by whitespace
 and an upper-case letter or a digit, or an opening quotation mark or bracket before one,
 unless the word before the period is an abbreviation (`U.S.`, `Mr.`; in a German or French
-document also its own: `bzw.`, `Nr.`, `Mme.`, `janv.`) or the period
-belongs to an annotated span (the German ordinal `3.`). No boundary is ever placed inside an
-entity, date or numeric span. Sentences are trimmed of
-surrounding whitespace.
+document also its own: `bzw.`, `Nr.`, `Mme.`, `janv.`) or the period belongs to an annotated
+span (the German ordinal `3.`). No boundary is ever placed inside an entity, date or numeric
+span. Sentences are trimmed of surrounding whitespace.
 
 Tokens. Left to right, the first rule that matches: a number with internal `.`/`,`
 (`1,000`, `3.5`); an initialism of letter-period pairs (`U.S.`); a run of letters and digits,
@@ -19,8 +18,8 @@ each with the combining marks that follow it (a decomposed `é`, a Devanagari vo
 vowel points), with internal apostrophes (`don’t`, `we’ve`, `400s`, `D’Angelo`), but in a French
 document an elided word before a letter is its own token (`l’` `alliance`, `qu’` `il`, `d’`
 `Ankara`: c’, d’, j’, l’, m’, n’, s’, t’, qu’, jusqu’, lorsqu’, puisqu’, quoiqu’, presqu’; Italian
-elisions such as `dell’` are not split), and so is an `’s` that ends the word, which is its own token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as
-in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
+elisions such as `dell’` are not split), and so is an `’s` that ends the word, which is its own
+token whether possessive (`Turkey ’s`) or a contraction (`It ’s`), as in the Penn Treebank; `’s`/`'s`; any other single non-space character (so hyphens, quotes, `$` are
 tokens).
 Then every token that an annotated span boundary falls inside is cut at that boundary, so
 every span is exactly a run of whole tokens.
@@ -41,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newscorpus.positions import LINE_BREAK_RE
-from newscorpus.values import CLOSING_MARKS, OPENING_MARKS
+from newscorpus.values import CLOSING_MARKS, OPENING_MARKS, primary_language
 
 # Combining marks are encoded in the Basic and Supplementary Multilingual Planes and in plane 14
 # (variation selectors); a test checks that no other code point of this Python's Unicode
@@ -98,12 +97,13 @@ def _token_re(marks: str, elision: bool = True) -> re.Pattern:
 
 
 _MARK_RANGES = _combining_marks()
-TOKEN_RE = _token_re(_char_class(_MARK_RANGES) + "*")
+_MARKS = _char_class(_MARK_RANGES) + "*"
+TOKEN_RE = _token_re(_MARKS)
 # The same rules for text without a combining mark (nearly all of it) match the same tokens
 # about 4 times faster. Whether a text may hold a mark is asked of two quick patterns: the
 # marks below U+10000 (a class the regex engine looks up in one step) and any character above.
 _PLAIN_TOKEN_RE = _token_re("")
-_NO_ELISION_TOKEN_RE = {True: _token_re(_char_class(_MARK_RANGES) + "*", elision=False), False: _token_re("", elision=False)}
+_NO_ELISION_TOKEN_RE = {True: _token_re(_MARKS, elision=False), False: _token_re("", elision=False)}
 _MAY_HOLD_MARKS = (
     re.compile(_char_class([(a, b) for a, b in _MARK_RANGES if b < 0x10000])),
     re.compile("[\U00010000-\U0010ffff]"),
@@ -111,7 +111,7 @@ _MAY_HOLD_MARKS = (
 
 
 def _elides(language: str | None) -> bool:
-    return isinstance(language, str) and language.split("-")[0] in ELIDING_LANGUAGES
+    return isinstance(language, str) and primary_language(language) in ELIDING_LANGUAGES
 
 
 def _token_re_for(text: str, start: int, end: int, elide: bool = False) -> re.Pattern:
@@ -207,7 +207,7 @@ def _covers(pos: int, interiors: tuple[list[int], list[int]]) -> bool:
 def split_sentences(text: str, zones: list[dict], protected: list[tuple[int, int]], language: str | None = None) -> list[Sentence]:
     """Sentences of every non-boilerplate zone, in text order. `protected`: spans never cut;
     `language`: the document's (BCP 47), whose abbreviations are known too."""
-    extra = ABBREVIATIONS_BY_LANGUAGE.get(language.split("-")[0], frozenset()) if isinstance(language, str) else frozenset()
+    extra = ABBREVIATIONS_BY_LANGUAGE.get(primary_language(language), frozenset()) if isinstance(language, str) else frozenset()
     out: list[Sentence] = []
     interiors = _interiors(protected)
     for zone in sorted(zones, key=lambda z: (z["start"], z["end"])):

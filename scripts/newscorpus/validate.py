@@ -1400,7 +1400,7 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
             continue
         hedge = values.hedge_word(text, language)
         if bool(hedge) != bool(claim["approximate"]) and not _acknowledged(claim, "L5-approximate-hedge"):
-            known = ", ".join(values.HEDGE_WORDS_BY_LANGUAGE[language.split("-")[0]][:5])
+            known = ", ".join(lists.hedge_words[:5])
             message = (
                 f"{nid} {_q(text, 30)}: the span has the approximator {_q(hedge)} but approximate is false"
                 if hedge

@@ -241,6 +241,30 @@ def _names_calendar(word: str, full_names: frozenset[str] = _FULL_NAMES) -> bool
     return word.lower() in full_names or word[:1].isupper()
 
 
+def primary_language(language: str) -> str:
+    """The language subtag of a BCP 47 tag: "de" of "de-CH"."""
+    return language.split("-")[0]
+
+
+def is_english(language: str | None) -> bool:
+    """Whether the English word lists apply: the metadata's language is English, or unknown."""
+    return not language or primary_language(language) == "en"
+
+
+@lru_cache(maxsize=64)
+def _cldr_locale(language: str):
+    """Babel's locale for a BCP 47 tag, imported only when a non-English document needs it;
+    None when Babel is missing or does not know the language."""
+    try:
+        import babel
+    except ImportError:
+        return None
+    try:
+        return babel.Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError, babel.UnknownLocaleError):
+        return None
+
+
 @dataclass(frozen=True)
 class _Calendar:
     """A language's month and weekday names, for what a date's words state."""
@@ -265,13 +289,12 @@ def _calendar(language: str | None) -> _Calendar:
     if is_english(language):
         return _ENGLISH_CALENDAR
     none = _Calendar({}, {}, frozenset(), (), _NO_NAMES)
-    try:
-        import babel
-        import babel.dates
-    except ImportError:
+    locale = _cldr_locale(language)
+    if locale is None:
         return none
+    import babel.dates
+
     try:
-        locale = babel.Locale.parse(language.replace("-", "_"))
         months: dict[str, int] = {}
         full: set[str] = set()
         for context in ("format", "stand-alone"):
@@ -283,7 +306,7 @@ def _calendar(language: str | None) -> _Calendar:
                 if len(short) >= 3:
                     months.setdefault(short, i)
         days = babel.dates.get_day_names("wide", locale=locale)
-    except (ValueError, TypeError, KeyError, babel.UnknownLocaleError):
+    except (ValueError, TypeError, KeyError):
         return none
     weekdays = {name.lower(): i for i, name in days.items()}
     return _Calendar(months, weekdays, frozenset(full | set(weekdays)), tuple(days[i] for i in range(7)), _NO_NAMES)
@@ -476,6 +499,7 @@ def _phrase_pattern(phrases) -> re.Pattern:
 
 @dataclass(frozen=True)
 class _WordLists:
+    hedge_words: tuple[str, ...]  # for messages
     hedge: re.Pattern
     bound: re.Pattern
     bounds: dict[str, str]
@@ -485,11 +509,11 @@ class _WordLists:
 def word_lists(language: str | None) -> _WordLists | None:
     """The approximator and bound words of a language (None: the validator has none for it).
     An unknown language (None) reads as English, as everywhere in this module."""
-    code = "en" if language is None else language.split("-")[0]
+    code = "en" if language is None else primary_language(language)
     if code not in HEDGE_WORDS_BY_LANGUAGE:
         return None
-    bounds = BOUND_WORDS_BY_LANGUAGE[code]
-    return _WordLists(_phrase_pattern(HEDGE_WORDS_BY_LANGUAGE[code]), _phrase_pattern(bounds), bounds)
+    hedges, bounds = HEDGE_WORDS_BY_LANGUAGE[code], BOUND_WORDS_BY_LANGUAGE[code]
+    return _WordLists(hedges, _phrase_pattern(hedges), _phrase_pattern(bounds), bounds)
 
 
 def hedge_word(text: str, language: str | None = None) -> str | None:
@@ -544,11 +568,6 @@ ENGLISH_NUMBERS = (".", ",")  # (decimal mark, thousands separator)
 _SPACES_IN_NUMBERS = " \u00a0\u202f\u2009"  # a space-grouping language writes any of them
 
 
-def is_english(language: str | None) -> bool:
-    """Whether the English word lists apply: the metadata's language is English, or unknown."""
-    return not language or language.split("-")[0] == "en"
-
-
 @lru_cache(maxsize=64)
 def number_symbols(language: str | None) -> tuple[str, str] | None:
     """(decimal mark, thousands separator) of a BCP 47 language, from CLDR through Babel:
@@ -556,16 +575,12 @@ def number_symbols(language: str | None) -> tuple[str, str] | None:
     know (or without Babel): its digits are then not read, rather than read as English."""
     if is_english(language):
         return ENGLISH_NUMBERS
-    try:
-        import babel
-        import babel.numbers
-    except ImportError:
+    locale = _cldr_locale(language)
+    if locale is None:
         return None
-    try:
-        locale = babel.Locale.parse(language.replace("-", "_"))
-        return babel.numbers.get_decimal_symbol(locale), babel.numbers.get_group_symbol(locale)
-    except (ValueError, TypeError, babel.UnknownLocaleError):
-        return None
+    import babel.numbers
+
+    return babel.numbers.get_decimal_symbol(locale), babel.numbers.get_group_symbol(locale)
 
 
 @lru_cache(maxsize=16)
