@@ -5,7 +5,8 @@ Usage:
 
 A and B are two folders of annotation files (e.g. annotated/passes/annotator-a and
 annotated/passes/annotator-b) or two single annotation files. In folders, every `*.json` file is
-one document (but a pass's own entity_registry.json, a splits.json and agreement.json), paired with the other side by doc_id (the file stem; the file's own `doc_id` must
+one document (but a pass's own entity_registry.json, a splits.json and agreement.json), paired
+with the other side by doc_id (the file stem; the file's own `doc_id` must
 agree with it). Two single files are compared with each other and must name the same doc_id.
 Paired files must record the same `raw_sha256` (otherwise they annotate different texts: exit 2).
 A document present on one side only is named in the report and all its spans count as missed by
@@ -37,8 +38,8 @@ Method (A is the reference; F1 is symmetric):
     zones: type; entities: label, entity_id; quotes: kind, speaker, speaker_entity_id, cue,
     intermediary, continues; dates: type, value, mod, anchor; numeric_claims: value, unit,
     kind, approximate, bound, date_id, quote_id.
-  continues, date_id and quote_id link to another span of the same pass by its id; each pass numbers its own spans, so a link is compared by the
-  (start, end) of the span it names (q20 in A and q21 in B agree when both are the same
+  continues, date_id and quote_id link to another span of the same pass by its id; each pass
+  numbers its own spans, so a link is compared by the (start, end) of the span it names (q20 in A and q21 in B agree when both are the same
   quote), and one naming no span of its pass by its id.
   speaker, cue and intermediary are sub-spans compared by (start, end), the intermediary also
   by its entity_id; null equals null, and an optional attribute left out (a date's `mod`)
@@ -398,7 +399,7 @@ def attribute_value(span: dict, attribute: str, targets: Mapping[tuple[str, str]
     pass compares by its id."""
     value = span.get(attribute)
     if attribute in LINK_ATTRIBUTES and isinstance(value, str):
-        target = (targets or {}).get((LINK_ATTRIBUTES[attribute], value))
+        target = _link_target(span, attribute, targets)
         return ("span", _canonical(target[0]), _canonical(target[1])) if target is not None else ("unresolved", value)
     return _subspan_key(value) if attribute in SUBSPAN_ATTRIBUTES else _canonical(value)
 
