@@ -55,8 +55,7 @@ from typing import Any, Iterable
 
 from newscorpus import __version__
 from newscorpus.corpus import (
-    AGREEMENT_REL, CARD_TEMPLATE, PUBLISHED_DOCUMENTATION, REGISTRY_REL, SCHEMA_DIR, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel,
-    source_problem,
+    AGREEMENT_REL, CARD_TEMPLATE, PUBLISHED_DOCUMENTATION, REGISTRY_REL, SPLITS_REL, CorpusNotFound, CorpusPaths, find_root, meta_rel, source_problem,
 )
 from newscorpus.features import (
     CONFIGS,
@@ -823,8 +822,10 @@ def _copy_documentation(root: Path, tmp: Path, used: dict[str, bytes | None]) ->
     """The guidelines, the adjudication record, the split policy and the schemas, at the paths
     the card names them by (corpus.PUBLISHED_DOCUMENTATION). A file the build used (`used`: the
     split policy) is published as the bytes it was built from, whatever is on disk now."""
+    from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES
+
     rels = [rel for rel in PUBLISHED_DOCUMENTATION if used.get(rel) is not None or (root / rel).is_file()]
-    rels += sorted(f"{SCHEMA_DIR}/{p.name}" for p in (root / SCHEMA_DIR).glob("*.schema.json") if p.is_file())
+    rels += sorted(f"{SCHEMA_DIR}/{name}" for name in SCHEMA_FILES.values())  # the schemas the build read
     for rel in rels:
         data = used.get(rel)
         if data is None:

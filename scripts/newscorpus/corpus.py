@@ -36,10 +36,9 @@ SPLITS_REL = f"{ANNOTATED_DIR}/{SPLITS_FILE}"
 AGREEMENT_REL = f"{ANNOTATED_DIR}/{PASSES_DIR}/agreement.json"
 GUIDELINES_REL = f"{ANNOTATED_DIR}/GUIDELINES.md"
 ADJUDICATION_REL = f"{ANNOTATED_DIR}/ADJUDICATION.md"
-SCHEMA_DIR = "schema"
 # Published with the data, at the same paths, so that the dataset card's references to them
 # resolve in the dataset folder too: how to annotate, what was decided, the split policy, the
-# schemas (with every label's meaning). Plus every schema/*.schema.json.
+# schemas (with every label's meaning): these, plus every file of spec.SCHEMA_FILES.
 PUBLISHED_DOCUMENTATION = (GUIDELINES_REL, ADJUDICATION_REL, SPLITS_REL)
 
 
