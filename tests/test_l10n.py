@@ -177,3 +177,32 @@ def test_month_and_weekday_names_are_read_in_the_documents_language(text, langua
 def test_a_german_weekday_that_does_not_fit_the_date_is_warned_about(l10n_corpus):
     root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"2021-03-09"', "new": '"2021-03-08"'}])
     assert [f for f in findings(root) if f[0] == "L5-date-text-mismatch"], findings(root)
+
+
+@pytest.mark.parametrize(
+    "value, mod, text, language, wrong",
+    [
+        ("2019", "MID", "Mitte 2019", "de", False),
+        ("2019-06", "MID", "Mitte 2019", "de", True),  # the month is the modifier resolved a second time
+        ("2020-12", "MID", "Mitte Dezember 2020", "de", False),
+        ("2020-12-15", "MID", "Mitte Dezember 2020", "de", True),
+        ("2021", "MID", "Mitte des Jahres", "de", False),
+        ("2021-03", "START", "Anfang dieses Monats", "de", False),  # "Monats" names the month
+        ("2021-03-09", "END", "Dienstag spät", "de", False),  # "spät" is not a plain-date word: not judged
+        ("2022", "START", "début 2022", "fr", False),
+        ("2022-01", "START", "début 2022", "fr", True),
+        ("2020-12", "MID", "mi-décembre 2020", "fr", False),
+        ("2020-12-15", "MID", "mi-décembre 2020", "fr", True),
+        ("2021-03-01", "START", "début mars 2021", "fr", True),
+        ("2019-06", "MID", "mitad de 2019", "es", False),  # no plain-date words declared for Spanish
+        ("2019-06", "MID", "Mitte 2019", "en", False),  # German words in an English article: the annotator's call
+    ],
+)
+def test_a_period_modifier_is_judged_in_the_documents_language(value, mod, text, language, wrong):
+    assert (values.period_mod_problem("DATE", value, mod, text, language) is not None) == wrong
+
+
+def test_a_german_mid_year_resolved_into_a_month_is_warned_about(l10n_corpus):
+    root = l10n_corpus([{"op": "replace", "file": f"annotated/{GERMAN}.json", "old": '"text": "Mitte 2019", "type": "DATE", "value": "2019",',
+                         "new": '"text": "Mitte 2019", "type": "DATE", "value": "2019-06",'}])
+    assert [f for f in findings(root) if f[0] == "L5-date-mod-period"], findings(root)

@@ -356,57 +356,94 @@ def date_text_problem(date_type: str, value: str, text: str, language: str | Non
 PERIOD_MODS = frozenset({"START", "MID", "END"})
 
 
-def period_mod_problem(date_type: str, value: str, mod: str | None, text: str) -> str | None:
+def period_mod_problem(date_type: str, value: str, mod: str | None, text: str, language: str | None = None) -> str | None:
     """START, MID and END modify the period the words name, which is the value ("mid-2019":
-    2019 with MID); a value more precise than that has the modifier resolved into it too."""
+    2019 with MID); a value more precise than that has the modifier resolved into it too.
+    Judged only for a plain modified date in a language with PERIOD_WORDS_BY_LANGUAGE."""
     m = _CALENDAR_VALUE.match(value) if date_type == "DATE" and mod in PERIOD_MODS else None
-    if not m:
+    plain = _period_words(language) if m else None
+    if not m or plain is None:
         return None
     year, month, day = m.groups()
-    words = [w.group(0) for w in _DATE_WORD.finditer(text)]
-    if any(w.isalpha() and w.lower() not in _PLAIN_DATE_WORDS for w in words):
-        return None  # a holiday ("Christmas Eve"), another language ("Mitte Dezember"): the annotator's call
+    cal = _calendar(language)
+    words = [w.group(0) for w in cal.words.finditer(text)]
+    if any(w.isalpha() and w.lower() not in plain.all for w in words):
+        return None  # a holiday ("Christmas Eve"), a word of another language: the annotator's call
     names_year = any(w.isdigit() and len(w) == 4 for w in words)
+    names_month = any(_names_month(w, cal, plain) for w in words)
     # only where the words name the coarser period ("mid-December", "mid-2019") and not the
-    # finer one: "late Wednesday" is a day with END, and words in another language are left be
-    if day and not _names_day(words) and (names_year or _names_month(text)):
-        example = "mid-December: 2020-12 with MID" if _names_month(text) else "mid-2019: 2019 with MID"
+    # finer one: "late Wednesday" is a day with END
+    if day and not any(_names_day(w, cal, plain) for w in words) and (names_year or names_month):
+        example = "mid-December: 2020-12 with MID" if names_month else "mid-2019: 2019 with MID"
         return f"the words name no day, so {value} has the modifier resolved into it: the value is the period the words modify ({example})"
-    if month and not day and not _names_month(text) and names_year:
+    if month and not day and not names_month and names_year:
         return f"the words name no month, so {value} has the modifier resolved into it: the value is the period the words modify (mid-2019: 2019 with MID)"
     return None
 
 
-_DAY_WORDS = frozenset({"today", "yesterday", "tomorrow", "tonight"})
-# The English words of a plain modified date ("mid-December 2020", "late on Tuesday", "early
-# this month"): the only phrases whose value L5-date-mod-period judges.
-_PLAIN_DATE_WORDS = frozenset(
-    {name for names in _MONTH_NAMES + _WEEKDAY_NAMES for name in names} | _DAY_WORDS
-    | {"mid", "early", "late", "end", "start", "beginning", "middle", "of", "the", "this", "that", "next", "last",
-       "in", "on", "at", "by", "year", "month", "week", "st", "nd", "rd", "th"}
-)
+# The words of a plain modified date besides month and weekday names ("mid-December 2020",
+# "late on Tuesday", "early this month"; "Mitte Dezember", "Anfang des Jahres"; "mi-décembre",
+# "début 2022"), per language: only phrases made of these are judged by L5-date-mod-period.
+# "day": words that name a day; "month": words that name a month as "this month" does. Words
+# are as the language's calendar pattern cuts them ("aujourd’hui" is "aujourd", "hui").
+PERIOD_WORDS_BY_LANGUAGE: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "day": ("today", "yesterday", "tomorrow", "tonight"),
+        "month": ("month", "months"),
+        "other": ("mid", "early", "late", "end", "start", "beginning", "middle", "of", "the", "this", "that", "next", "last",
+                  "in", "on", "at", "by", "year", "week", "st", "nd", "rd", "th"),
+    },
+    "de": {
+        "day": ("heute", "gestern", "morgen", "vorgestern", "übermorgen"),
+        "month": ("monat", "monats"),
+        "other": ("mitte", "anfang", "ende", "beginn", "des", "der", "dem", "den", "das", "im", "am", "in", "an", "zu", "zum",
+                  "dieses", "diesen", "diesem", "dieser", "nächsten", "nächstes", "kommenden", "letzten", "vergangenen",
+                  "jahres", "jahr", "woche"),
+    },
+    "fr": {
+        "day": ("aujourd", "hui", "hier", "demain"),
+        "month": ("mois",),
+        "other": ("mi", "début", "fin", "milieu", "de", "du", "d", "des", "la", "le", "l", "en", "au", "à", "ce", "cet", "cette",
+                  "prochain", "prochaine", "dernier", "dernière", "année", "an", "semaine", "er"),
+    },
+}
 
 
-def _names_day(words: list[str]) -> bool:
-    """A day number, a weekday, today/yesterday/tomorrow, or an ISO date among the words."""
-    for w in words:
-        lower = w.lower()
-        if lower in _DAY_WORDS or (lower in _WEEKDAYS and _names_calendar(w)):
-            return True
-        if _DAY.match(w) or _DATE_WORD.fullmatch(w).group(1):
-            return True
-    return False
+@dataclass(frozen=True)
+class _PeriodWords:
+    day: frozenset[str]
+    month: frozenset[str]
+    all: frozenset[str]  # these, the others, and the calendar's month and weekday names
 
 
-def _names_month(text: str) -> bool:
-    for word in _DATE_WORD.finditer(text):
-        w = word.group(0)
-        lower = w.lower()
-        if word.group(1) or lower in ("month", "months"):  # an ISO date, or "this month"
-            return True
-        if lower in _MONTHS and _names_calendar(w):
-            return True
-    return False
+@lru_cache(maxsize=32)
+def _period_words(language: str | None) -> _PeriodWords | None:
+    """The plain-date words of a language (None: none declared, so nothing is judged). An
+    unknown language (None) reads as English, as everywhere in this module."""
+    words = PERIOD_WORDS_BY_LANGUAGE.get("en" if language is None else primary_language(language))
+    if words is None:
+        return None
+    cal = _calendar(language)
+    day, month = frozenset(words["day"]), frozenset(words["month"])
+    return _PeriodWords(day, month, day | month | frozenset(words["other"]) | frozenset(cal.months) | frozenset(cal.weekdays))
+
+
+def _names_day(word: str, cal: _Calendar, plain: _PeriodWords) -> bool:
+    """A day number, a weekday, a word such as "today", or an ISO date."""
+    lower = word.lower()
+    if lower in plain.day or (lower in cal.weekdays and _names_calendar(word, cal.full_names)):
+        return True
+    iso = _DATE_WORD.fullmatch(word)
+    return bool(_DAY.match(word) or (iso and iso.group(1)))
+
+
+def _names_month(word: str, cal: _Calendar, plain: _PeriodWords) -> bool:
+    """A month name, a word such as "month", or an ISO date."""
+    lower = word.lower()
+    if lower in plain.month or (lower in cal.months and _names_calendar(word, cal.full_names)):
+        return True
+    iso = _DATE_WORD.fullmatch(word)
+    return bool(iso and iso.group(1))
 
 
 # Quotation marks, for the quote kinds (guidelines section 3), in the styles news is written
