@@ -326,7 +326,10 @@ why in the date's `note`, naming this rule's code there, which ends the warning 
 Wednesday" a day with END. A value finer than the words, a day where they name a month or a
 year but no day, or a month where they name a year but no month ("mid-2019" as 2019-06),
 states the modifier twice, and a model learns two answers for one phrase. Write the period;
-if the value is right as it is, say why in the date's `note`, naming this rule's code there."""),
+if the value is right as it is, say why in the date's `note`, naming this rule's code there.
+Judged for phrases made only of month and weekday names, numbers and the plain-date words of
+the article's language (values.PERIOD_WORDS_BY_LANGUAGE: English, German, French); a holiday
+or a language without such words is left to the annotator."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).
