@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import textwrap
 from collections import Counter
@@ -18,6 +19,7 @@ import pytest
 from build_fixture import REPO, Doc, default_docs, tree_digest, write_corpus
 
 from newscorpus import build as buildmod
+from newscorpus import cli
 from newscorpus import card as cardlib
 from newscorpus import validate as validatemod
 from newscorpus.build import MANIFEST, BuildError, BuildRefused, build
@@ -162,6 +164,46 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def test_a_terminated_build_cleans_up_and_says_so(tmp_path, monkeypatch, capsys):
+    """SIGTERM (a cancelled CI job, a stopped container) unwinds like Ctrl-C: exit 143, the
+    previous output kept, no half-written folder left."""
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    before = tree_digest(out)
+    calls = {"n": 0}
+    real = buildmod._ShardWriter.add_table
+
+    def terminate(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            # without the command's handler the signal would end the test run itself
+            assert signal.getsignal(signal.SIGTERM) is getattr(cli, "_on_sigterm", None), "SIGTERM is not handled"
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(self, rows)
+
+    monkeypatch.setattr(buildmod._ShardWriter, "add_table", terminate)
+    code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
+    assert code == 143 and calls["n"] == 3
+    assert "newscorpus: terminated" in capsys.readouterr().err
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+    assert signal.getsignal(signal.SIGTERM) is not cli._on_sigterm  # restored after the command
+
+
+def test_a_summary_the_console_cannot_encode_is_escaped_not_a_failure(tmp_path, monkeypatch):
+    """On a cp1252 (Windows) or C-locale console, a path with a character the encoding lacks
+    must not turn a finished build into exit 1."""
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist→release"
+    console = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="strict")
+    monkeypatch.setattr("sys.stdout", console)
+    code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
+    console.flush()
+    assert code == 0, console.buffer.getvalue()
+    assert b"dist\\u2192release" in console.buffer.getvalue()
 
 
 def test_leftovers_of_a_killed_build_are_removed(tmp_path):

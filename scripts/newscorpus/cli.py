@@ -3,14 +3,18 @@
 Lazy imports keep `newscorpus validate` fast: the validate path never imports datasets,
 pyarrow or pandas. Each command module exposes `configure(parser)` and `run(args) -> int`.
 Exit codes everywhere: 0 success, 1 the data is invalid (or a check failed), 2 usage or
-environment error; 141 when whoever read the output closed it early (`| head`).
+environment error; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM: a cancelled CI job, a
+stopped container), both after the command has cleaned up what it was writing; 141 when
+whoever read the output closed it early (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
 
 from newscorpus import __version__
@@ -30,6 +34,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports when the reader of the output went away
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it unwinds as on Ctrl-C: a build removes
+    its half-written folder instead of leaving it for the next build to find."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _tolerant_output() -> None:
+    """A character the terminal's encoding lacks (a path, an arrow in a summary, on a cp1252 or C
+    locale console) is written escaped rather than failing a command that has done its work."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,13 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         args = sub.parse_args(rest)
     except SystemExit as stop:
         return int(stop.code or 0) if stop.code in (0, None) else EXIT_USAGE
+    _tolerant_output()
     try:
-        code = int(run(args))
-        sys.stdout.flush()  # a reader that went away shows here, not in a traceback at exit
+        with _sigterm_as_interrupt():
+            code = int(run(args))
+            sys.stdout.flush()  # a reader that went away shows here, not in a traceback at exit
         return code
-    except KeyboardInterrupt:
-        print("newscorpus: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, Terminated)
+        print(f"newscorpus: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except BrokenPipeError:  # `newscorpus validate | head`: stop quietly, as other tools do
         _discard_stdout()
         return EXIT_BROKEN_PIPE

@@ -27,6 +27,7 @@ import operator
 import os
 import re
 import shlex
+import signal
 import stat
 import sys
 import unicodedata
@@ -2280,6 +2281,7 @@ def _raise_gc_threshold() -> tuple[int, ...]:
 def _worker_init(make: Callable | None) -> None:
     global _AFTER_MAKE
     _AFTER_MAKE = make
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker the pool terminates just ends (cli turns SIGTERM into an interrupt)
     gc.freeze()  # what the worker imported stays out of every later collection
     _raise_gc_threshold()
 
