@@ -348,14 +348,16 @@ def _synth_fingerprint() -> str:
 
 
 def _copy_repo_files(root: Path) -> None:
-    """The repository's schema/ and card template into the corpus, also when a kept corpus is
-    reused: they are code, not data, and a stale copy would make the build measure (or refuse
-    on) an old card template."""
+    """The repository's schema/, card template, guidelines and adjudication record into the
+    corpus, also when a kept corpus is reused: they are not synthetic data, a stale copy would
+    make the build measure (or refuse on) an old card template, and the build publishes the
+    documents the card names."""
     for schema in sorted((REPO / "schema").glob("*.json")):
         shutil.copy2(schema, root / "schema" / schema.name)
-    card = REPO / "DATASET_CARD.md"
-    if card.is_file():  # the build renders the card from the corpus's own template
-        shutil.copy2(card, root / "DATASET_CARD.md")
+    for rel in ("DATASET_CARD.md", "annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"):
+        if (REPO / rel).is_file():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, root / rel)
 
 
 def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fraction: float) -> tuple[Path, dict]:

@@ -199,6 +199,8 @@ def write_corpus(root: Path, docs: list[Doc] | None = None, splits: dict | None 
         shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
     (root / "raw").mkdir(exist_ok=True)
     (root / "annotated").mkdir(exist_ok=True)
+    for doc_name in ("GUIDELINES.md", "ADJUDICATION.md"):  # published with the data; the build requires them
+        shutil.copy(REPO / "annotated" / doc_name, root / "annotated" / doc_name)
     ann_schema, meta_schema = _schema("annotation.schema.json"), _schema("metadata.schema.json")
     spellings: dict[str, list[str]] = {}  # entity id -> its mentions' spellings: the registry's aliases
     for doc in docs:

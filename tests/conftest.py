@@ -27,6 +27,17 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def add_publishing_files(root: Path) -> Path:
+    """What a build needs besides the corpus data: the card template it renders and the
+    documents it publishes with the data (guidelines, adjudication record)."""
+    import shutil
+
+    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    for name in ("GUIDELINES.md", "ADJUDICATION.md"):
+        shutil.copy(REPO / "annotated" / name, root / "annotated" / name)
+    return root
+
+
 def copy_valid_corpus(dest: Path) -> Path:
     """The valid fixture corpus plus the repository's schema/, at `dest` (which must not exist)."""
     shutil.copytree(VALID_CORPUS, dest)

@@ -175,5 +175,7 @@ def test_a_reused_benchmark_corpus_gets_the_current_card_and_schemas(tmp_path):
     (tmp_path / "DATASET_CARD.md").write_text("an old template", "utf-8")
     bench._copy_repo_files(tmp_path)
     assert (tmp_path / "DATASET_CARD.md").read_bytes() == (REPO / "DATASET_CARD.md").read_bytes()
+    for rel in ("annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"):  # the build publishes them
+        assert (tmp_path / rel).read_bytes() == (REPO / rel).read_bytes()
     for schema in (REPO / "schema").glob("*.json"):
         assert (tmp_path / "schema" / schema.name).read_bytes() == schema.read_bytes()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import add_publishing_files
 from build_fixture import REPO, Doc, default_docs, tree_digest, write_corpus
 
 from newscorpus import build as buildmod
@@ -94,8 +95,8 @@ def test_parquet_schema_matches_yaml_features(built):
             assert file_features == yaml_features, f
             meta = json.loads(schema.metadata[b"newscorpus"])
             assert meta["config"] == info["config_name"]
-            assert meta["tool_version"]
-            assert "source_commit" in meta
+            assert meta["tool_version"] and meta["schema_version"]
+            assert "source_commit" not in meta  # in MANIFEST.json: the data files depend on the data alone
 
 
 # ----------------------------------------------------------------------------- guarantees
@@ -164,6 +165,20 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+@pytest.mark.parametrize("rel", ["annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"])
+def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path, rel, capsys):
+    root = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "dist"
+    build(CorpusPaths(root), out=out, jobs=1, progress=False)
+    assert (out / rel).read_bytes() == (root / rel).read_bytes()
+    before = tree_digest(out)
+    (root / rel).unlink()
+    code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and f"{rel}: does not exist" in err and "nothing was written" in err
+    assert tree_digest(out) == before
 
 
 def test_a_terminated_build_cleans_up_and_says_so(tmp_path, monkeypatch, capsys):
@@ -827,11 +842,30 @@ def test_source_commit_is_recorded_or_null_with_reason(tmp_path):
         subprocess.run(["git", "-C", str(root), *cmd], check=True, env=env, capture_output=True)
     head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     result = build(CorpusPaths(root), jobs=1, progress=False)
-    assert result.source == {"commit": head, "dirty": False, "null_reason": None}
+    assert {k: result.source[k] for k in ("commit", "dirty", "null_reason")} == {"commit": head, "dirty": False, "null_reason": None}
+    assert "not this checkout's" in result.source["code_note"]  # these tests run the repository's code, not the corpus's
     manifest = json.loads((root / "dist" / MANIFEST).read_text("utf-8"))
     assert manifest["source"]["commit"] == head
-    meta = json.loads(pq.read_schema(next((root / "dist" / "data" / "ner").glob("*.parquet"))).metadata[b"newscorpus"])
-    assert meta["source_commit"] == head and meta["source_dirty"] is False
+    assert "code from outside this checkout" in (root / "dist" / "README.md").read_text("utf-8")
+
+    # a commit that changes no build input leaves every data file as it was
+    (root / "NOTES.txt").write_text("a note\n", encoding="utf-8")
+    for cmd in (["add", "-A"], ["commit", "-q", "-m", "a note"]):
+        subprocess.run(["git", "-C", str(root), *cmd], check=True, env=env, capture_output=True)
+    again = build(CorpusPaths(root), out=tmp_path / "again", jobs=1, progress=False)
+    assert again.source["commit"] != head and again.source["dirty"] is False
+    parquet = lambda out: {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}  # noqa: E731
+    assert parquet(root / "dist") == parquet(tmp_path / "again") != {}
+
+    # code and packaging are build inputs too: an uncommitted change there is recorded
+    (root / "scripts").mkdir()
+    (root / "scripts" / "tweak.py").write_text("x = 1\n", encoding="utf-8")
+    dirty = buildmod.source_commit(root)
+    assert dirty["dirty"] is True and "scripts" in dirty["dirty_note"]
+
+
+def test_the_repositorys_own_build_runs_its_own_code():
+    assert "code_note" not in buildmod.source_commit(REPO)
 
 
 def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
@@ -975,7 +1009,7 @@ def test_output_does_not_depend_on_jobs_or_chunking_across_many_chunks(tmp_path,
 
     root = tmp_path / "corpus"
     generate_corpus(root, 90, seed=3, spans_per_doc=20)
-    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    add_publishing_files(root)
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     build(CorpusPaths(root), out=a, jobs=1, progress=False, max_shard_rows=500)
     build(CorpusPaths(root), out=b, jobs=2, progress=False, max_shard_rows=500)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import add_publishing_files
 from newscorpus import cli, validate
 from newscorpus.corpus import CorpusPaths
 
@@ -60,9 +61,8 @@ def test_usage_and_environment_errors_exit_2(tmp_path, valid_corpus):
 def test_an_annotation_link_that_cannot_be_followed_is_reported_not_skipped_or_a_crash(valid_corpus):
     """A dangling link and a link loop named like annotations are files the contributor meant
     to add: each is L1-unreadable (exit 1), for validate and for build alike."""
-    import shutil
 
-    shutil.copy(REPO / "DATASET_CARD.md", valid_corpus / "DATASET_CARD.md")  # the build renders it
+    add_publishing_files(valid_corpus)  # the build renders the card and publishes the documents
     (valid_corpus / "annotated" / "loop_2020_a.json").symlink_to("loop_2020_a.json")
     (valid_corpus / "annotated" / "gone_2020_a.json").symlink_to(valid_corpus / "nowhere.json")
     for command in (("validate",), ("build", "--no-progress")):
@@ -116,9 +116,8 @@ def test_an_output_never_replaces_a_file_the_corpus_is_made_of(tmp_path):
 def test_a_reader_that_goes_away_ends_the_command_quietly(valid_corpus, command):
     """`newscorpus validate | head`: the reader closes the pipe; no traceback, exit 141 as a
     shell reports a SIGPIPE, not 1 (which would claim the corpus is invalid)."""
-    import shutil
 
-    shutil.copy(REPO / "DATASET_CARD.md", valid_corpus / "DATASET_CARD.md")  # the build renders it
+    add_publishing_files(valid_corpus)  # the build renders the card and publishes the documents
     read_end, write_end = os.pipe()
     os.close(read_end)  # closed before the command writes a byte: its first write fails
     try:
@@ -381,7 +380,6 @@ def test_no_progress_turns_the_bar_off(valid_corpus, monkeypatch):
 def test_strict_lets_a_warning_in_a_blind_pass_through_but_not_one_in_the_gold(make_corpus, tmp_path):
     """A pass is kept as its annotator wrote it, so its warnings are shown but cannot make
     --strict fail for everyone; the same warning in a gold file does fail it."""
-    import shutil
 
     def punctuation(rel: str) -> list[dict]:  # "2020," : a comma inside a date span (a warning)
         return [{"op": "set", "file": rel, "path": ["dates", 2, "end"], "value": 334},
@@ -392,7 +390,7 @@ def test_strict_lets_a_warning_in_a_blind_pass_through_but_not_one_in_the_gold(m
     assert result.returncode == 0, result.stdout
     assert f"annotated/passes/ann-x/{ALPHA}.json:" in result.stdout and "warning L3-span-punctuation" in result.stdout
     assert result.stdout.strip().endswith("valid (--strict: warnings fail; the one in annotated/passes/ does not: a blind pass is kept as written)")
-    shutil.copy(REPO / "DATASET_CARD.md", in_pass / "DATASET_CARD.md")
+    add_publishing_files(in_pass)
     built = run_cli("build", "--strict", "--no-progress", "--out", str(tmp_path / "dist"), cwd=in_pass)
     assert built.returncode == 0, built.stderr
     assert "1 validator warning (L3-span-punctuation 1): built anyway; `newscorpus validate` shows where; all in annotated/passes/, which `--strict` lets through" in built.stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, apply_edits
+from conftest import FIXTURES, REPO, add_publishing_files, apply_edits
 from newscorpus import values
 from newscorpus.corpus import CorpusPaths
 from newscorpus.validate import render_text, validate_corpus
@@ -143,7 +143,7 @@ def test_the_card_of_a_german_and_french_build_says_multilingual_and_ner_keeps_f
     from newscorpus.build import build
 
     root = l10n_corpus()
-    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
+    add_publishing_files(root)
     build(CorpusPaths(root), jobs=1, progress=False)
     front = yaml.safe_load((root / "dist" / "README.md").read_text("utf-8").split("---\n")[1])
     assert front["language"] == ["de", "fr"] and front["multilinguality"] == ["multilingual"]

@@ -273,6 +273,7 @@ def build(
         cardlib.check_template(template)
     except cardlib.CardError as problem:
         raise _card_error(problem) from None
+    _check_documentation(root)
     if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
         raise BuildRefused(validate_corpus(paths, jobs=jobs or None, strict=strict, keep_data=False))
     schemas = load_schemas(root)
@@ -285,11 +286,12 @@ def build(
     ctx = RowContext(vocab=vocab, registry_names=ahead.registry_names)
 
     source = source_commit(root)
+    # The data files carry what their bytes depend on, not the commit: a commit that changes no
+    # input (a README edit) must leave every Parquet file as it was, so that two releases compare
+    # by their files' sha256. The commit is in MANIFEST.json and the card.
     file_meta = {
         "tool": "newscorpus",
         "tool_version": __version__,
-        "source_commit": source["commit"],
-        "source_dirty": source["dirty"],
         "schema_version": vocab.schema_version,
     }
     arrow_schemas = {c: _schema(features[c], {**file_meta, "config": c}) for c in (DOCUMENTS, *SPAN_CONFIGS, NER)}
@@ -758,9 +760,16 @@ def _registry_rows(registry: dict, vocab, mentions: dict[str, Counter], mention_
 
 # ----------------------------------------------------------------------------- provenance
 
+# What a build's output depends on in the corpus checkout: its data, and the code and
+# packaging that turn it into files (a changed field description changes the card).
+BUILD_INPUTS = ("raw", "annotated", "schema", CARD_TEMPLATE, "scripts", "pyproject.toml")
+
+
 def source_commit(root: Path) -> dict:
-    """`git rev-parse HEAD` of the corpus root and whether the inputs differ from it."""
-    inputs = ["raw", "annotated", "schema", CARD_TEMPLATE]
+    """`git rev-parse HEAD` of the corpus root, whether the build inputs differ from it, and
+    whether the code running is that checkout's (an install from elsewhere is not described by
+    the commit)."""
+    inputs = list(BUILD_INPUTS)
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     try:
         head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, env=env, timeout=60)
@@ -776,8 +785,15 @@ def source_commit(root: Path) -> dict:
     dirty = None if status.returncode != 0 else bool(status.stdout.strip())
     result = {"commit": head.stdout.strip(), "dirty": dirty, "null_reason": None}
     if dirty:
-        result["dirty_note"] = "the build inputs (raw/, annotated/, schema/, DATASET_CARD.md) differ from the commit"
+        result["dirty_note"] = f"the build inputs ({', '.join(inputs)}) differ from the commit"
+    if not _code_in(root):
+        result["code_note"] = "the newscorpus code that ran is not this checkout's scripts/ (installed from elsewhere): the commit does not describe it"
     return result
+
+
+def _code_in(root: Path) -> bool:
+    package = Path(__file__).resolve().parent
+    return package.is_relative_to((root / "scripts").resolve())
 
 
 def _read_agreement(root: Path) -> dict | None:
@@ -818,13 +834,24 @@ def _doc_summary(doc, split: str) -> dict:
     }
 
 
+def _check_documentation(root: Path) -> None:
+    """The card tells readers the guidelines and the adjudication record come with the data: a
+    release without them would say so falsely. (splits.json is the validator's to check.)"""
+    for rel in PUBLISHED_DOCUMENTATION:
+        if rel != SPLITS_REL and not (root / rel).is_file():
+            raise BuildError(
+                f"{rel}: does not exist; it is published with the data and the dataset card names it "
+                f"(newscorpus.corpus.PUBLISHED_DOCUMENTATION): restore it (`git checkout -- {rel}`) or write it"
+            )
+
+
 def _copy_documentation(root: Path, tmp: Path, used: dict[str, bytes | None]) -> None:
     """The guidelines, the adjudication record, the split policy and the schemas, at the paths
     the card names them by (corpus.PUBLISHED_DOCUMENTATION). A file the build used (`used`: the
     split policy) is published as the bytes it was built from, whatever is on disk now."""
     from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES
 
-    rels = [rel for rel in PUBLISHED_DOCUMENTATION if used.get(rel) is not None or (root / rel).is_file()]
+    rels = list(PUBLISHED_DOCUMENTATION)  # each checked before the build began (_check_documentation, and the validator for splits.json)
     rels += sorted(f"{SCHEMA_DIR}/{name}" for name in SCHEMA_FILES.values())  # the schemas the build read
     for rel in rels:
         data = used.get(rel)

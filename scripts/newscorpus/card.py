@@ -553,7 +553,8 @@ def _documents(inp: CardInputs) -> str:
 def _provenance(inp: CardInputs) -> str:
     src = inp.source
     if src.get("commit"):
-        commit = f"`{src['commit']}`" + (" (the inputs had uncommitted changes)" if src.get("dirty") else "")
+        commit = (f"`{src['commit']}`" + (" (the inputs had uncommitted changes)" if src.get("dirty") else "")
+                  + (" (built by newscorpus code from outside this checkout)" if src.get("code_note") else ""))
     else:
         commit = f"unknown ({src.get('null_reason')})"
     statuses = inp.documents.statuses
@@ -569,7 +570,9 @@ def _provenance(inp: CardInputs) -> str:
     return _table(["what", "value"], rows) + (
         "\nEvery span, sentence and document row carries the raw, metadata and annotation sha256 and the "
         "schema and guidelines versions; every Parquet file's metadata (key `newscorpus`) carries the tool "
-        "version and source commit; `MANIFEST.json` lists every file with its sha256 and row count.\n"
+        "and schema versions, its config and split (not the commit, so that a commit that changes no input "
+        "leaves the data files byte-identical); `MANIFEST.json` records the source commit and lists every "
+        "file with its sha256 and row count.\n"
     )
 
 
