@@ -64,7 +64,8 @@ def test_pin_refuses_a_build_it_cannot_trust_and_writes_nothing(tmp_path, capsys
     documents = sorted((root / "dist" / "data" / "documents").glob("*.parquet"))[0]
     documents.write_bytes(documents.read_bytes() + b"\0")  # dist/ changed after the build
     assert main(["pin", "--root", str(root), "--reason", "r"]) == 1
-    assert "sha256 differs" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "sha256 differs" in err and f"{root / 'dist'} was changed after the build" in err
 
     build(CorpusPaths(root), jobs=1, progress=False)
     doc_id, split = next(iter(_published(root / "dist").items()))
@@ -76,6 +77,7 @@ def test_pin_refuses_a_build_it_cannot_trust_and_writes_nothing(tmp_path, capsys
     assert main(["pin", "--root", str(root), "--reason", "r"]) == 1
     err = capsys.readouterr().err
     assert f"{doc_id} is pinned to {other} but was published in {split}" in err and "Traceback" not in err
+    assert "if a pin was edited after the release, restore it" in err  # not only "build again", which would move it
     assert splits.read_bytes() == moved
 
 

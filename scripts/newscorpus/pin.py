@@ -61,7 +61,10 @@ def _pin(args: argparse.Namespace) -> int:
     moved = sorted((d, pins[d], s) for d, s in published.items() if d in pins and pins[d] != s)
     if moved:  # the build did not follow its own pins: it is stale, or splits.json changed since
         listed = "; ".join(f"{d} is pinned to {p} but was published in {s}" for d, p, s in moved[:3])
-        raise Refusal(f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}; build again first (a pin is never moved)", EXIT_INVALID)
+        raise Refusal(
+            f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}. A pin is never moved: if {dist} was built before these "
+            f"pins were written, build again; if a pin was edited after the release, restore it (`git diff {SPLITS_REL}`), "
+            "since rebuilding would move a published document to another split", EXIT_INVALID)
     new = {d: s for d, s in sorted(published.items()) if d not in pins}
     counts = {s: sum(1 for v in new.values() if v == s) for s in sorted(set(new.values()))}
     summary = ", ".join(f"{n} to {s}" for s, n in counts.items())
@@ -125,7 +128,7 @@ def published_splits(dist: Path, root: Path) -> dict[str, str]:
             raise Refusal(f"{manifest_path}: {rel!r} is not a file inside {dist}: build again", EXIT_INVALID)
         blob = path.read_bytes()
         if hashlib.sha256(blob).hexdigest() != sha:
-            raise Refusal(f"{dist / rel} is not the file {manifest_path} lists (sha256 differs): dist/ was changed after the build; build again", EXIT_INVALID)
+            raise Refusal(f"{dist / rel} is not the file {manifest_path} lists (sha256 differs): {dist} was changed after the build; build again", EXIT_INVALID)
         try:
             table = pq.read_table(pa.BufferReader(blob), columns=["id", "raw_sha256"])
         except (pa.ArrowException, KeyError) as exc:
