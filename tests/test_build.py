@@ -874,7 +874,9 @@ def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
     code = main(["build", "--no-progress", "--jobs", "1"])
     out = capsys.readouterr().out
     assert code == 0
-    assert 'datasets.load_dataset("dist", "documents")' in out
+    # absolute: run from another folder, "dist" would be looked up in the datasets cache (offline,
+    # possibly an earlier build's copy) or on the Hub
+    assert f'datasets.load_dataset({json.dumps(str((root / "dist").resolve()))}, "documents")' in out
     assert (root / "dist" / "README.md").is_file()
 
 

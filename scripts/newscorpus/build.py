@@ -221,13 +221,9 @@ def summary(result: BuildResult) -> str:
         n = sum(result.warnings.values())
         lines.append(f"  {n} validator warning{'s' if n != 1 else ''} ({_by_code(result.warnings)}): built anyway; `newscorpus validate` shows where"
                      + (", `--strict` refuses them" if result.strict_would_refuse else "; all in annotated/passes/, which `--strict` lets through"))
-    where = str(result.out)
-    try:
-        rel = os.path.relpath(result.out)
-        if not rel.startswith(".."):
-            where = rel
-    except ValueError:
-        pass
+    # The absolute path: a relative one means another folder (or a name looked up in the datasets
+    # cache, which offline can return an earlier build's copy) wherever Python runs elsewhere.
+    where = str(Path(result.out).resolve())
     path = json.dumps(where, ensure_ascii=False)  # a Python string literal, whatever the path holds
     load = ["    import datasets"]  # only configs and splits that exist: the snippet must run as printed
     if DOCUMENTS in per:
