@@ -155,3 +155,16 @@ def test_every_file_the_card_names_by_path_is_published_with_it(dist):
             continue
         assert (dist / rel).read_bytes() == (REPO / rel).read_bytes(), rel
         assert rel in listed, rel
+
+
+def test_the_cards_provenance_names_each_annotators_roles(dist):
+    """A reader must see that the adjudicator was one of the annotators (a known bias)."""
+    roles: dict[str, list[str]] = {}
+    for rel in (f"annotated/{SOUTHFRONT}.json", f"annotated/{TRT}.json"):
+        for a in json.loads((REPO / rel).read_text("utf-8"))["annotators"]:
+            if a["role"] not in roles.setdefault(a["id"], []):
+                roles[a["id"]].append(a["role"])
+    order = ["first_pass", "second_pass", "adjudicator"]
+    expected = ", ".join(f"{a} ({', '.join(sorted(r, key=order.index))})" for a, r in sorted(roles.items()))
+    assert f"| annotators | {expected} |" in (dist / "README.md").read_text("utf-8")
+    assert any(len(r) > 1 for r in roles.values())  # the seed's adjudicator also made a pass: the row must show both

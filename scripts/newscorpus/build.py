@@ -822,7 +822,7 @@ def _doc_summary(doc, split: str) -> dict:
         "holder": (meta.get("rights") or {}).get("holder"),
         "licence": (meta.get("rights") or {}).get("licence"),
         "status": doc.annotation.get("status"),
-        "annotators": [a.get("id") for a in doc.annotation.get("annotators") or []],
+        "annotators": [(a.get("id"), a.get("role")) for a in doc.annotation.get("annotators") or []],
         "related": [
             f"{r.get('relation')} {r.get('publisher')} (confidence {r.get('confidence')})"
             for r in meta.get("related_sources") or []

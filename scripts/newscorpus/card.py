@@ -75,7 +75,7 @@ class DocumentTally:
     languages: Counter = field(default_factory=Counter)
     licences: Counter = field(default_factory=Counter)  # each document's rights.licence, as stated
     statuses: Counter = field(default_factory=Counter)
-    annotators: set = field(default_factory=set)
+    annotators: dict = field(default_factory=dict)  # annotator id -> the roles it had in some document
     guidelines_versions: set = field(default_factory=set)
     per_split_stories: dict = field(default_factory=dict)  # split -> set of story ids
     per_publisher: dict = field(default_factory=dict)  # publisher (as shown) -> Counter of splits
@@ -89,7 +89,9 @@ class DocumentTally:
         self.languages[d.get("language")] += 1
         self.licences[d.get("licence")] += 1
         self.statuses[d.get("status")] += 1
-        self.annotators.update(a for a in d.get("annotators") or () if a)
+        for annotator, role in d.get("annotators") or ():
+            if annotator:
+                self.annotators.setdefault(annotator, set()).add(role)
         if d.get("guidelines_version"):
             self.guidelines_versions.add(d["guidelines_version"])
         self.per_split_stories.setdefault(split, set()).add(d.get("story_id"))
@@ -558,7 +560,11 @@ def _provenance(inp: CardInputs) -> str:
     else:
         commit = f"unknown ({src.get('null_reason')})"
     statuses = inp.documents.statuses
-    annotators = sorted(inp.documents.annotators)
+    role_order = {role: i for i, role in enumerate(inp.vocab.annotator_roles)}
+    annotators = []
+    for annotator, roles in sorted(inp.documents.annotators.items()):
+        named = ", ".join(sorted((r for r in roles if r), key=lambda r: role_order.get(r, len(role_order))))
+        annotators.append(f"{annotator} ({named})" if named else annotator)
     rows = [
         ["build tool", f"newscorpus {inp.tool_version}"],
         ["source commit", commit],
