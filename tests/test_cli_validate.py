@@ -345,7 +345,9 @@ def test_ci_workflow_and_pre_commit_hooks_run_the_validator():
     yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "validate.yml").read_text("utf-8"))
     triggers = workflow.get("on") or workflow.get(True)  # YAML 1.1 reads the key `on` as true
-    assert set(triggers["pull_request"]["paths"]) >= {"raw/**", "annotated/**", "schema/**"}
+    assert set(triggers["pull_request"]["paths"]) >= {"raw/**", "annotated/**", "schema/**", "scripts/newscorpus/**", "pyproject.toml"}
+    tests = yaml.safe_load((REPO / ".github" / "workflows" / "tests.yml").read_text("utf-8"))
+    assert ["bash .ci/run"] == [step["run"] for step in tests["jobs"]["tests"]["steps"] if "run" in step]
     steps = [step.get("run", "") for step in workflow["jobs"]["validate"]["steps"]]
     assert any("pip install" in run and "-e" in run for run in steps)
     assert "newscorpus validate --format github" in steps
