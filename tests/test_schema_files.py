@@ -203,6 +203,16 @@ def test_every_closed_set_is_declared_in_the_vocabulary():
         assert list(_enums(doc)) == [], filename
 
 
+def test_every_value_of_every_label_set_has_a_meaning():
+    """The card's label-set tables and `--explain` show these meanings: a value without one is
+    a label readers and annotators must guess (confidence levels had none)."""
+    repo = Path(__file__).resolve().parents[1]
+    defs = json.loads((repo / "schema" / "vocabulary.schema.json").read_text("utf-8"))["$defs"]
+    missing = {name: [v for v in d["enum"] if not (d.get("x-descriptions") or {}).get(v)]
+               for name, d in defs.items() if "enum" in d}
+    assert {name: values for name, values in missing.items() if values} == {}
+
+
 def test_string_enum_columns_name_real_columns_and_vocabulary_sets():
     """features.STRING_ENUM_COLUMNS (what the card lists as closed string sets) names string
     columns that exist, and $defs the vocabulary declares with an enum."""
