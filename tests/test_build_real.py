@@ -168,3 +168,40 @@ def test_the_cards_provenance_names_each_annotators_roles(dist):
     expected = ", ".join(f"{a} ({', '.join(sorted(r, key=order.index))})" for a, r in sorted(roles.items()))
     assert f"| annotators | {expected} |" in (dist / "README.md").read_text("utf-8")
     assert any(len(r) > 1 for r in roles.values())  # the seed's adjudicator also made a pass: the row must show both
+
+
+# Metadata values a documents row carries under another name or that follow from its text.
+_DERIVED_METADATA = {
+    "doc_id": lambda row: row["id"],
+    "sha256": lambda row: row["raw_sha256"],
+    "size_bytes": lambda row: len(row["text"].encode("utf-8")),
+    "size_codepoints": lambda row: len(row["text"]),
+    "encoding": lambda row: "utf-8",  # the raw file was decoded as UTF-8 to make `text`
+    "schema_version": lambda row: row["schema_version"],
+}
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(inner, (*path, key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _leaves(inner, path)
+    else:
+        yield path, value
+
+
+def test_everything_the_metadata_records_is_published(dist, tmp_path, monkeypatch):
+    """Provenance a maintainer recorded (an unconfirmed URL lead, the date's evidence, what is
+    known of the retrieval) must reach the data users get, not stay in the source repository."""
+    documents = _load(dist, "documents", tmp_path, monkeypatch)
+    for split in documents:
+        for row in documents[split]:
+            meta = json.loads((REPO / "raw" / f"{row['id']}.meta.json").read_text("utf-8"))
+            published = {value for _, value in _leaves(row) if value is not None}
+            for path, value in _leaves(meta):
+                if path[0] in _DERIVED_METADATA:
+                    assert _DERIVED_METADATA[path[0]](row) == value, path
+                elif value is not None:
+                    assert value in published, (row["id"], ".".join(path), value)

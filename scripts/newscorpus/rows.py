@@ -83,6 +83,7 @@ _FIELDS = {
 }
 _NESTED = {"speaker": _SUB_SPAN, "cue": _SUB_SPAN, "intermediary": (*_SUB_SPAN, "entity_id")}
 _RELATED = ("relation", "publisher", "title", "url", "date", "how_established", "confidence")
+_LEAD = ("url", "status", "how_established")
 
 
 def _not_a_label(ctx: RowContext, set_name: str, value: Any, where: str) -> RowError:
@@ -225,18 +226,23 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         "title_start": title.get("start"),
         "title_end": title.get("end"),
         "language": meta.get("language"),
+        "original_filename": meta.get("original_filename"),
         "publisher": publisher.get("name"),
         "publisher_entity_id": publisher.get("entity_id"),
+        "publisher_note": publisher.get("note"),
         "url": url.get("value"),
         "url_null_reason": url.get("null_reason"),
+        "url_leads": [{k: lead.get(k) for k in _LEAD} for lead in url.get("leads") or []],
         "publication_date": pub.get("value"),
         "publication_date_earliest": pub.get("earliest"),
         "publication_date_latest": pub.get("latest"),
         "publication_date_source": pub.get("source"),
         "publication_date_confidence": pub.get("confidence"),
         "publication_date_note": pub.get("note"),
+        "publication_date_evidence": [{k: e.get(k) for k in _SUB_SPAN} for e in pub.get("evidence") or []],
         "retrieval_date": ret.get("value"),
         "retrieval_date_null_reason": ret.get("null_reason"),
+        "retrieval_date_note": ret.get("note"),
         "rights_licence": rights.get("licence"),
         "rights_holder": rights.get("holder"),
         "rights_note": rights.get("note"),
