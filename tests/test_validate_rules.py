@@ -219,6 +219,13 @@ def test_every_rule_is_checked_somewhere_and_explain_says_where():
         for place in places:
             filename, line = re.match(r"([a-z_]+\.py):(\d+) in \w+", place).groups()
             assert f'"{code}"' in (package / filename).read_text("utf-8").splitlines()[int(line) - 1]
+        # each place leads to a function that checks: a nested helper is named with the function
+        # around it, a table with the functions that read it
+        for place in places:
+            where = re.fullmatch(r"[a-z_]+\.py:\d+ in (\w+(?:\.\w+)*)(, read by \w+(?:, \w+)*)?", place)
+            assert where, (code, place)  # never just "module level"
+            if where.group(1).lstrip("_").isupper():  # a table: which functions read it
+                assert where.group(2), (code, place)
 
 
 def test_kind_unit_table_names_only_declared_vocabulary():

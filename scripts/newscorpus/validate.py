@@ -2890,7 +2890,9 @@ def _write(text: str, stream=None) -> None:
 def rule_sources(code: str) -> list[str]:
     """Where the package's code names a rule code: 'validate.py:768 in _check_spans_basic', so
     `--explain` takes a newcomer from a code to the check itself (read from the installed
-    source, so the lines are those of the code that ran)."""
+    source, so the lines are those of the code that ran). A nested function is named with the
+    one around it (`_stray_files.warn`); a code in a module-level table is named with the table
+    and the functions that read it (`_FINDING_CODES, read by _load_json`)."""
     import ast
 
     found = []
@@ -2901,16 +2903,35 @@ def rule_sources(code: str) -> list[str]:
         text = source.read_text("utf-8")
         if f'"{code}"' not in text:
             continue
+        tree = ast.parse(text)
+        readers: dict[str, list[str]] = {}  # module-level name -> the functions that read it
 
-        def visit(node, function: str | None) -> None:
+        def visit(node, function: str | None, table: str | None) -> None:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                function = node.name
+                function = f"{function}.{node.name}" if function else node.name
+            if function and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                readers.setdefault(node.id, [])
+                if function not in readers[node.id]:
+                    readers[node.id].append(function)
             if isinstance(node, ast.Constant) and node.value == code:
-                found.append(f"{source.name}:{node.lineno} in {function or 'module level'}")
+                found.append((source.name, node.lineno, function, table))
             for child in ast.iter_child_nodes(node):
-                visit(child, function)
+                visit(child, function, table)
 
-        visit(ast.parse(text), None)
+        mark = len(found)
+        for statement in tree.body:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(statement, ast.AnnAssign) else []
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            visit(statement, None, names[0] if names else None)
+        for i in range(mark, len(found)):
+            name, line, function, table = found[i]
+            if function:
+                found[i] = f"{name}:{line} in {function}"
+            elif table:
+                users = [f for f in readers.get(table, []) if not f.startswith(f"{table}.")]
+                found[i] = f"{name}:{line} in {table}" + (f", read by {', '.join(users)}" if users else "")
+            else:
+                found[i] = f"{name}:{line} at module level"
     return found
 
 
