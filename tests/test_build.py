@@ -88,6 +88,9 @@ def test_parquet_schema_matches_yaml_features(built):
     infos = front["dataset_info"]
     infos = infos if isinstance(infos, list) else [infos]
     for info in infos:
+        parquet = list((dist / "data" / info["config_name"]).glob("*.parquet"))
+        assert info["download_size"] == sum(p.stat().st_size for p in parquet)  # as the Hub records it
+        assert info["dataset_size"] == sum(split["num_bytes"] for split in info["splits"]) > 0
         yaml_features = datasets.Features._from_yaml_list(info["features"])
         for f in (dist / "data" / info["config_name"]).glob("*.parquet"):
             schema = pq.read_schema(f)

@@ -403,6 +403,7 @@ def build(
             tool_version=__version__,
             agreement=agreement,
             registry_names=dict(ctx.registry_names),
+            parquet_bytes=_parquet_bytes(tmp, files),
         )
         try:
             readme = cardlib.render(card_inputs, template)
@@ -828,6 +829,13 @@ def _doc_summary(doc, split: str) -> dict:
             for r in meta.get("related_sources") or []
         ],
     }
+
+
+def _parquet_bytes(out: Path, files: list[ShardFile]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for f in files:
+        sizes[f.config] = sizes.get(f.config, 0) + (out / f.path).stat().st_size
+    return sizes
 
 
 def _check_documentation(root: Path) -> None:

@@ -126,6 +126,7 @@ class CardInputs:
     tool_version: str
     agreement: dict | None
     registry_names: dict[str, str] = field(default_factory=dict)
+    parquet_bytes: dict[str, int] = field(default_factory=dict)  # config -> size of its Parquet files (the YAML download_size)
 
     def rows(self, config: str, split: str | None = None) -> int:
         return sum(n for c, s, _, n, _b in self.files if c == config and (split is None or s == split))
@@ -268,8 +269,12 @@ def _yaml(inp: CardInputs, front: dict) -> str:
     DatasetInfosDict(infos).to_dataset_card_data(card_data)
     dataset_info = card_data.to_dict().get("dataset_info")
     for info in dataset_info if isinstance(dataset_info, list) else [dataset_info] if dataset_info else []:
+        # as the Hub writes them: the files' size on disk, and the Arrow size of all splits
         info.pop("download_size", None)
         info.pop("dataset_size", None)
+        if info.get("config_name") in inp.parquet_bytes:
+            info["download_size"] = inp.parquet_bytes[info["config_name"]]
+            info["dataset_size"] = sum(split["num_bytes"] for split in info.get("splits") or [])
     languages = sorted(lang for lang in inp.documents.languages if lang)
     data = dict(front)
     data["language"] = languages
