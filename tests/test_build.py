@@ -28,7 +28,7 @@ from newscorpus.cli import main
 from newscorpus.corpus import CorpusPaths
 from newscorpus.features import CONFIGS, ner_tag_names
 from newscorpus.jsonio import canonical_dumps
-from newscorpus.rows import annotation_from_document, decode_labels
+from newscorpus.rows import annotation_from_document, decode_labels, metadata_from_document
 from newscorpus.spec import vocabulary
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -115,9 +115,10 @@ def test_two_builds_are_byte_identical_whatever_jobs(tmp_path):
     assert tree_digest(a) == tree_digest(b)
 
 
-def test_documents_config_reconstructs_annotation_files_exactly(built, tmp_path, monkeypatch):
+def test_documents_config_reconstructs_annotation_and_metadata_files_exactly(built, tmp_path, monkeypatch):
     root, dist = built
     schema = json.loads((root / "schema" / "annotation.schema.json").read_text("utf-8"))
+    meta_schema = json.loads((root / "schema" / "metadata.schema.json").read_text("utf-8"))
     loaded = _load(dist, "documents", tmp_path, monkeypatch)
     seen = set()
     for split in loaded:
@@ -129,6 +130,8 @@ def test_documents_config_reconstructs_annotation_files_exactly(built, tmp_path,
             assert rebuilt == json.loads(path.read_text("utf-8"))
             assert canonical_dumps(rebuilt, schema).encode("utf-8") == path.read_bytes()
             assert row["text"].encode("utf-8") == (root / "raw" / f"{row['id']}.txt").read_bytes()
+            meta_path = root / "raw" / f"{row['id']}.meta.json"
+            assert canonical_dumps(metadata_from_document(row, meta_schema), meta_schema).encode("utf-8") == meta_path.read_bytes()
             seen.add(row["id"])
     assert seen == {d.doc_id for d in default_docs()}
 

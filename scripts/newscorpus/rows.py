@@ -6,7 +6,9 @@ nothing from disk and keeps no state, so the build can run it in a process pool 
 other engine) and get the same rows in the same order.
 
 `annotation_from_document(row, schema)` is its inverse for the annotation: it rebuilds
-annotated/<doc_id>.json from a `documents` row (labels as names, see `decode_labels`).
+annotated/<doc_id>.json from a `documents` row (labels as names, see `decode_labels`);
+`metadata_from_document(row, schema)` rebuilds raw/<doc_id>.meta.json, so that both files'
+sha256 (`annotation_sha256`, `metadata_sha256`) can be checked from the published data alone.
 """
 
 from __future__ import annotations
@@ -226,6 +228,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         "title_start": title.get("start"),
         "title_end": title.get("end"),
         "language": meta.get("language"),
+        "metadata_schema_version": meta.get("schema_version"),
         "original_filename": meta.get("original_filename"),
         "publisher": publisher.get("name"),
         "publisher_entity_id": publisher.get("entity_id"),
@@ -442,3 +445,40 @@ def annotation_from_document(row: dict, annotation_schema: dict) -> dict:
         **{layer: row[layer] for layer in ("zones", *SPAN_CONFIGS)},
     }
     return _restore(ann, annotation_schema, annotation_schema)
+
+
+def metadata_from_document(row: dict, metadata_schema: dict) -> dict:
+    """raw/<doc_id>.meta.json rebuilt from a `documents` row.
+
+    The raw file's sha256, sizes and encoding come from `raw_sha256` and `text`. Exact up to
+    JSON equality, except that an optional list written empty (`"leads": []`) comes back
+    absent; with `jsonio.canonical_dumps(result, metadata_schema)` it is byte-identical to a
+    file in canonical layout."""
+    text = row["text"]
+    meta = {
+        "schema_version": row["metadata_schema_version"],
+        "doc_id": row["id"],
+        "original_filename": row["original_filename"],
+        "sha256": row["raw_sha256"],
+        "size_bytes": len(text.encode("utf-8")),
+        "size_codepoints": len(text),
+        "encoding": "utf-8",  # the schema's only value: `text` is the raw file decoded as UTF-8
+        "language": row["language"],
+        "publisher": {"name": row["publisher"], "entity_id": row["publisher_entity_id"], "note": row["publisher_note"]},
+        "title": {"text": row["title"], "start": row["title_start"], "end": row["title_end"]},
+        "url": {"value": row["url"], "null_reason": row["url_null_reason"], "leads": row["url_leads"] or None},
+        "publication_date": {
+            "value": row["publication_date"],
+            "earliest": row["publication_date_earliest"],
+            "latest": row["publication_date_latest"],
+            "source": row["publication_date_source"],
+            "confidence": row["publication_date_confidence"],
+            "evidence": row["publication_date_evidence"],
+            "note": row["publication_date_note"],
+        },
+        "retrieval_date": {"value": row["retrieval_date"], "null_reason": row["retrieval_date_null_reason"], "note": row["retrieval_date_note"]},
+        "rights": {"licence": row["rights_licence"], "holder": row["rights_holder"], "note": row["rights_note"]},
+        "story_id": row["story_id"],
+        "related_sources": row["related_sources"] or None,
+    }
+    return _restore(meta, metadata_schema, metadata_schema)
