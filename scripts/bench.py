@@ -354,7 +354,9 @@ def _copy_repo_files(root: Path) -> None:
     documents the card names."""
     for schema in sorted((REPO / "schema").glob("*.json")):
         shutil.copy2(schema, root / "schema" / schema.name)
-    for rel in ("DATASET_CARD.md", "annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"):
+    from newscorpus.corpus import CARD_TEMPLATE, PUBLISHED_PROSE
+
+    for rel in (CARD_TEMPLATE, *PUBLISHED_PROSE):
         if (REPO / rel).is_file():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, root / rel)

@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newscorpus.corpus import PUBLISHED_PROSE
 from newscorpus.jsonio import canonical_dumps
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,8 +200,8 @@ def write_corpus(root: Path, docs: list[Doc] | None = None, splits: dict | None 
         shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
     (root / "raw").mkdir(exist_ok=True)
     (root / "annotated").mkdir(exist_ok=True)
-    for doc_name in ("GUIDELINES.md", "ADJUDICATION.md"):  # published with the data; the build requires them
-        shutil.copy(REPO / "annotated" / doc_name, root / "annotated" / doc_name)
+    for rel in PUBLISHED_PROSE:  # published with the data; a whole-corpus validation requires them
+        shutil.copy(REPO / rel, root / rel)
     ann_schema, meta_schema = _schema("annotation.schema.json"), _schema("metadata.schema.json")
     spellings: dict[str, list[str]] = {}  # entity id -> its mentions' spellings: the registry's aliases
     for doc in docs:

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import pytest
 
+from newscorpus.corpus import CARD_TEMPLATE, PUBLISHED_PROSE
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 VALID_CORPUS = FIXTURES / "corpus"
@@ -30,17 +32,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def add_publishing_files(root: Path) -> Path:
     """What a build needs besides the corpus data: the card template it renders and the
     documents it publishes with the data (guidelines, adjudication record)."""
-    import shutil
-
-    shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
-    for name in ("GUIDELINES.md", "ADJUDICATION.md"):
-        shutil.copy(REPO / "annotated" / name, root / "annotated" / name)
+    shutil.copy(REPO / CARD_TEMPLATE, root / CARD_TEMPLATE)
+    for rel in PUBLISHED_PROSE:
+        shutil.copy(REPO / rel, root / rel)
     return root
 
 
 def copy_valid_corpus(dest: Path) -> Path:
-    """The valid fixture corpus plus the repository's schema/, at `dest` (which must not exist)."""
+    """The valid fixture corpus plus the repository's schema/, guidelines and adjudication
+    record (a whole corpus has them), at `dest` (which must not exist)."""
     shutil.copytree(VALID_CORPUS, dest)
+    for rel in PUBLISHED_PROSE:
+        shutil.copy(REPO / rel, dest / rel)
     shutil.copytree(REPO / "schema", dest / "schema")
     return dest
 

@@ -183,7 +183,7 @@ def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path,
     (root / rel).unlink()
     code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
     err = capsys.readouterr().err
-    assert code == 1 and f"{rel}: does not exist" in err and "nothing was written" in err
+    assert code == 1 and "error L6-missing-file" in err and f"{rel} does not exist" in err and "nothing was written" in err
     assert tree_digest(out) == before
 
 

@@ -269,7 +269,6 @@ def build(
         cardlib.check_template(template)
     except cardlib.CardError as problem:
         raise _card_error(problem) from None
-    _check_documentation(root)
     if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
         raise BuildRefused(validate_corpus(paths, jobs=jobs or None, strict=strict, keep_data=False))
     schemas = load_schemas(root)
@@ -838,24 +837,13 @@ def _parquet_bytes(out: Path, files: list[ShardFile]) -> dict[str, int]:
     return sizes
 
 
-def _check_documentation(root: Path) -> None:
-    """The card tells readers the guidelines and the adjudication record come with the data: a
-    release without them would say so falsely. (splits.json is the validator's to check.)"""
-    for rel in PUBLISHED_DOCUMENTATION:
-        if rel != SPLITS_REL and not (root / rel).is_file():
-            raise BuildError(
-                f"{rel}: does not exist; it is published with the data and the dataset card names it "
-                f"(newscorpus.corpus.PUBLISHED_DOCUMENTATION): restore it (`git checkout -- {rel}`) or write it"
-            )
-
-
 def _copy_documentation(root: Path, tmp: Path, used: dict[str, bytes | None]) -> None:
     """The guidelines, the adjudication record, the split policy and the schemas, at the paths
     the card names them by (corpus.PUBLISHED_DOCUMENTATION). A file the build used (`used`: the
     split policy) is published as the bytes it was built from, whatever is on disk now."""
     from newscorpus.spec import SCHEMA_DIR, SCHEMA_FILES
 
-    rels = list(PUBLISHED_DOCUMENTATION)  # each checked before the build began (_check_documentation, and the validator for splits.json)
+    rels = list(PUBLISHED_DOCUMENTATION)  # each one's absence is an error of the validation the build just passed (L6-missing-file)
     rels += sorted(f"{SCHEMA_DIR}/{name}" for name in SCHEMA_FILES.values())  # the schemas the build read
     for rel in rels:
         data = used.get(rel)

@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newscorpus",
         description="Validate, format, compare and publish the newscorpus annotated news corpus.",
-        epilog="Run `newscorpus COMMAND --help` for a command's options. Exit codes: 0 ok, 1 invalid data, 2 usage or environment error.",
+        epilog="Run `newscorpus COMMAND --help` for a command's options. Exit codes: 0 ok, 1 invalid data, 2 usage or environment error, "
+               "130 interrupted, 143 terminated (SIGTERM), 141 output closed early.",
     )
     parser.add_argument("--version", action="version", version=f"newscorpus {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

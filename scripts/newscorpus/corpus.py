@@ -38,8 +38,11 @@ GUIDELINES_REL = f"{ANNOTATED_DIR}/GUIDELINES.md"
 ADJUDICATION_REL = f"{ANNOTATED_DIR}/ADJUDICATION.md"
 # Published with the data, at the same paths, so that the dataset card's references to them
 # resolve in the dataset folder too: how to annotate, what was decided, the split policy, the
-# schemas (with every label's meaning): these, plus every file of spec.SCHEMA_FILES.
-PUBLISHED_DOCUMENTATION = (GUIDELINES_REL, ADJUDICATION_REL, SPLITS_REL)
+# schemas (with every label's meaning): these, plus every file of spec.SCHEMA_FILES. The prose
+# documents are the same for any corpus made by these guidelines; a whole-corpus validation
+# requires all three (L6-missing-file).
+PUBLISHED_PROSE = (GUIDELINES_REL, ADJUDICATION_REL)
+PUBLISHED_DOCUMENTATION = (*PUBLISHED_PROSE, SPLITS_REL)
 
 
 def raw_rel(doc_id: str) -> str:

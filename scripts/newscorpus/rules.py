@@ -328,8 +328,8 @@ year but no day, or a month where they name a year but no month ("mid-2019" as 2
 states the modifier twice, and a model learns two answers for one phrase. Write the period;
 if the value is right as it is, say why in the date's `note`, naming this rule's code there.
 Judged for phrases made only of month and weekday names, numbers and the plain-date words of
-the article's language (values.PERIOD_WORDS_BY_LANGUAGE: English, German, French); a holiday
-or a language without such words is left to the annotator."""),
+the article's language (the languages values.PERIOD_WORDS_BY_LANGUAGE has words for); a
+holiday, or a language without such words, is left to the annotator."""),
     Rule("L5-anchor-mismatch", "error", 5, "the temporal anchor is not the publication date from the metadata",
          """`temporal_anchor.value` is the document's publication date from raw/<doc_id>.meta.json:
 its `value`, or, when only a range is known, its `earliest` date (guidelines section 4).
@@ -417,8 +417,10 @@ sha256, sizes, publisher, title and dates (schema/metadata.schema.json). Add it.
          """Every raw/<doc_id>.txt has annotated/<doc_id>.json. Annotate the document (guidelines
 section 7), or do not add the raw file yet."""),
     Rule("L6-missing-file", "error", 6, "a corpus-level file is missing",
-         """annotated/entity_registry.json (when any annotation exists) and annotated/splits.json
-(for a whole-corpus check) must exist."""),
+         """annotated/entity_registry.json (when any annotation exists) must exist, and for a
+whole-corpus check annotated/splits.json, annotated/GUIDELINES.md and annotated/ADJUDICATION.md
+(newscorpus.corpus.PUBLISHED_DOCUMENTATION: the build publishes them with the data and the
+dataset card names them). Restore a deleted one from git."""),
     Rule("L6-raw-sha256-mismatch", "error", 6, "the raw file's sha256 differs from the one recorded",
          """The metadata (`sha256`) and every annotation (`raw_sha256`) record the sha256 of the raw
 file they describe. A difference means the raw file changed after it was recorded, which

@@ -45,6 +45,7 @@ from newscorpus.corpus import (
     ANNOTATION_SUFFIX,
     META_SUFFIX,
     PASSES_DIR,
+    PUBLISHED_PROSE,
     RAW_DIR,
     RAW_SUFFIX,
     REGISTRY_FILE,
@@ -2187,6 +2188,17 @@ def _strays_in(folder: Path, is_stray: Callable[[str, bool], bool]) -> list[tupl
     return sorted(strays)
 
 
+def _missing_documentation(root: Path) -> list[Diagnostic]:
+    """The guidelines and the adjudication record are published with the data and the card
+    names them: a corpus without them cannot be released (splits.json is checked above)."""
+    return [
+        Diagnostic("L6-missing-file", "error", rel, f"{rel} does not exist: it is published with the data and the dataset card names it",
+                   line=1, hint=f"restore it (`git checkout -- {rel}`), or write it")
+        for rel in PUBLISHED_PROSE
+        if not (root / rel).is_file()
+    ]
+
+
 def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
     found = []
 
@@ -2508,6 +2520,9 @@ def validate_corpus(
                 Diagnostic("L6-missing-file", "error", rel, f"{rel} does not exist: the split policy has no declared place", line=1,
                            hint="add it (schema/splits.schema.json)")
             )
+
+    if selection.whole:
+        report.corpus_diagnostics.extend(_missing_documentation(root))
 
     # registry use: every entry used (whole corpus, or the registry itself as target)
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
