@@ -225,6 +225,21 @@ def test_a_summary_the_console_cannot_encode_is_escaped_not_a_failure(tmp_path, 
     console.flush()
     assert code == 0, console.buffer.getvalue()
     assert b"dist\\u2192release" in console.buffer.getvalue()
+    assert console.errors == "strict"  # restored: a program that embeds main() keeps its streams as they were
+
+
+def test_a_sigterm_ignored_by_whoever_started_the_command_stays_ignored(monkeypatch):
+    seen = []
+    monkeypatch.setattr("newscorpus.validate.run", lambda args: seen.append(signal.getsignal(signal.SIGTERM)) or 0)
+    before = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        assert main(["validate"]) == 0
+        assert seen == [signal.SIG_IGN] and signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        assert main(["validate"]) == 0
+        assert seen[1] is cli._on_sigterm and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def test_leftovers_of_a_killed_build_are_removed(tmp_path):

@@ -48,25 +48,40 @@ def _on_sigterm(signum, frame) -> None:
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt():
+    """SIGTERM raises Terminated while a command runs, if SIGTERM has its default action: one
+    ignored by whoever started us stays ignored, as Python leaves an ignored SIGINT alone."""
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            yield
+            return
+        signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError):  # not the main thread (an embedding program): leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _tolerant_output() -> None:
-    """A character the terminal's encoding lacks (a path, an arrow in a summary, on a cp1252 or C
-    locale console) is written escaped rather than failing a command that has done its work."""
+@contextlib.contextmanager
+def _tolerant_output():
+    """A character the console's encoding lacks (a path or an arrow in a summary, on a cp1252
+    console, or with an ASCII locale and UTF-8 mode off) is written escaped rather than failing
+    a command that has done its work. The streams' error handling is restored afterwards."""
+    restore = []
     for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
+        reconfigure, errors = getattr(stream, "reconfigure", None), getattr(stream, "errors", None)
+        if reconfigure is not None and errors is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
+                restore.append((reconfigure, errors))
+    try:
+        yield
+    finally:
+        for reconfigure, errors in restore:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors=errors)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         args = sub.parse_args(rest)
     except SystemExit as stop:
         return int(stop.code or 0) if stop.code in (0, None) else EXIT_USAGE
-    _tolerant_output()
     try:
-        with _sigterm_as_interrupt():
+        with _tolerant_output(), _sigterm_as_interrupt():
             code = int(run(args))
             sys.stdout.flush()  # a reader that went away shows here, not in a traceback at exit
         return code

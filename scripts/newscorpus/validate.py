@@ -2894,11 +2894,9 @@ def _write_pieces(pieces: Iterable[str], stream=None, size: int = 1 << 20) -> No
 
 
 def _write(text: str, stream=None) -> None:
+    """Write and flush (a console that cannot encode a character: cli._tolerant_output)."""
     stream = stream or sys.stdout
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+    stream.write(text)
     stream.flush()
 
 
