@@ -880,9 +880,12 @@ def test_source_commit_is_recorded_or_null_with_reason(tmp_path):
 
     # code and packaging are build inputs too: an uncommitted change there is recorded
     (root / "scripts").mkdir()
-    (root / "scripts" / "tweak.py").write_text("x = 1\n", encoding="utf-8")
+    (root / "scripts" / "bench_notes.py").write_text("x = 1\n", encoding="utf-8")  # not the package: no input
+    assert buildmod.source_commit(root)["dirty"] is False
+    (root / "scripts" / "newscorpus").mkdir()
+    (root / "scripts" / "newscorpus" / "tweak.py").write_text("x = 1\n", encoding="utf-8")
     dirty = buildmod.source_commit(root)
-    assert dirty["dirty"] is True and "scripts" in dirty["dirty_note"]
+    assert dirty["dirty"] is True and "scripts/newscorpus" in dirty["dirty_note"]
 
 
 def test_the_repositorys_own_build_runs_its_own_code():
@@ -897,7 +900,7 @@ def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
     assert code == 0
     # absolute: run from another folder, "dist" would be looked up in the datasets cache (offline,
     # possibly an earlier build's copy) or on the Hub
-    assert f'datasets.load_dataset({json.dumps(str((root / "dist").resolve()))}, "documents")' in out
+    assert f'datasets.load_dataset({json.dumps(str((root / "dist").absolute()))}, "documents")' in out
     assert (root / "dist" / "README.md").is_file()
 
 

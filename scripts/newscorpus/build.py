@@ -223,7 +223,7 @@ def summary(result: BuildResult) -> str:
                      + (", `--strict` refuses them" if result.strict_would_refuse else "; all in annotated/passes/, which `--strict` lets through"))
     # The absolute path: a relative one means another folder (or a name looked up in the datasets
     # cache, which offline can return an earlier build's copy) wherever Python runs elsewhere.
-    where = str(Path(result.out).resolve())
+    where = str(Path(result.out).absolute())  # as given (a symbolic link keeps its name)
     path = json.dumps(where, ensure_ascii=False)  # a Python string literal, whatever the path holds
     load = ["    import datasets"]  # only configs and splits that exist: the snippet must run as printed
     if DOCUMENTS in per:
@@ -758,7 +758,7 @@ def _registry_rows(registry: dict, vocab, mentions: dict[str, Counter], mention_
 
 # What a build's output depends on in the corpus checkout: its data, and the code and
 # packaging that turn it into files (a changed field description changes the card).
-BUILD_INPUTS = ("raw", "annotated", "schema", CARD_TEMPLATE, "scripts", "pyproject.toml")
+BUILD_INPUTS = ("raw", "annotated", "schema", CARD_TEMPLATE, "scripts/newscorpus", "pyproject.toml")
 
 
 def source_commit(root: Path) -> dict:

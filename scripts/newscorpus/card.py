@@ -568,7 +568,7 @@ def _provenance(inp: CardInputs) -> str:
     role_order = {role: i for i, role in enumerate(inp.vocab.annotator_roles)}
     annotators = []
     for annotator, roles in sorted(inp.documents.annotators.items()):
-        named = ", ".join(sorted((r for r in roles if r), key=lambda r: role_order.get(r, len(role_order))))
+        named = ", ".join(sorted((r for r in roles if r), key=lambda r: (role_order.get(r, len(role_order)), r)))
         annotators.append(f"{annotator} ({named})" if named else annotator)
     rows = [
         ["build tool", f"newscorpus {inp.tool_version}"],

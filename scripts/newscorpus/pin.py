@@ -63,7 +63,8 @@ def _pin(args: argparse.Namespace) -> int:
         listed = "; ".join(f"{d} is pinned to {p} but was published in {s}" for d, p, s in moved[:3])
         raise Refusal(
             f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}. A pin is never moved: if {dist} was built before these "
-            f"pins were written, build again; if a pin was edited after the release, restore it (`git diff {SPLITS_REL}`), "
+            f"pins were written, build again; if a pin was edited after the release, restore it from the released copy "
+            f"({dist / SPLITS_REL}, the bytes that build used) or from git (`git -C {root} log -p -- {SPLITS_REL}`), "
             "since rebuilding would move a published document to another split", EXIT_INVALID)
     new = {d: s for d, s in sorted(published.items()) if d not in pins}
     counts = {s: sum(1 for v in new.values() if v == s) for s in sorted(set(new.values()))}

@@ -2941,7 +2941,7 @@ def rule_sources(code: str) -> list[str]:
             if function:
                 found[i] = f"{name}:{line} in {function}"
             elif table:
-                users = [f for f in readers.get(table, []) if not f.startswith(f"{table}.")]
+                users = readers.get(table, [])
                 found[i] = f"{name}:{line} in {table}" + (f", read by {', '.join(users)}" if users else "")
             else:
                 found[i] = f"{name}:{line} at module level"
