@@ -436,12 +436,15 @@ def machine_info() -> dict:
 
 
 def _git_head() -> str | None:
-    """The commit measured, with '-dirty' when the work tree had uncommitted changes."""
+    """The commit measured, with '-dirty' when tracked files other than the benchmark's own
+    figures (.bench/, which a run at another size has just rewritten) had uncommitted changes."""
     try:
-        return subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"], cwd=REPO,
-                              capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude).bench"],
+                                cwd=REPO, capture_output=True, text=True, check=True).stdout
     except Exception:  # noqa: BLE001
         return None
+    return head + ("-dirty" if status.strip() else "")
 
 
 NOISY = 0.25  # other processes using more than this many cores make a measurement suspect

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 
@@ -179,3 +180,26 @@ def test_a_reused_benchmark_corpus_gets_the_current_card_and_schemas(tmp_path):
         assert (tmp_path / rel).read_bytes() == (REPO / rel).read_bytes()
     for schema in (REPO / "schema").glob("*.json"):
         assert (tmp_path / "schema" / schema.name).read_bytes() == schema.read_bytes()
+
+
+def test_the_measured_commit_is_dirty_for_code_changes_not_for_the_benchmarks_own_figures(tmp_path, monkeypatch):
+    """Runs at 1k, 10k and 100k one after the other: the second must not call the code dirty
+    because the first rewrote .bench/results-1000.json."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    (tmp_path / ".bench").mkdir()
+    (tmp_path / ".bench" / "results-1000.json").write_text("{}\n", "utf-8")
+    (tmp_path / "code.py").write_text("x = 1\n", "utf-8")
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "c"]):
+        subprocess.run(["git", *cmd], cwd=tmp_path, check=True, capture_output=True, env={**os.environ, **env})
+    bench = _bench()
+    monkeypatch.setattr(bench, "REPO", tmp_path)
+    clean = bench._git_head()
+    assert clean and not clean.endswith("-dirty")
+    (tmp_path / ".bench" / "results-1000.json").write_text('{"new": 1}\n', "utf-8")
+    assert bench._git_head() == clean
+    (tmp_path / "code.py").write_text("x = 2\n", "utf-8")
+    assert bench._git_head() == clean + "-dirty"
