@@ -238,6 +238,14 @@ def test_a_sigterm_ignored_by_whoever_started_the_command_stays_ignored(monkeypa
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         assert main(["validate"]) == 0
         assert seen[1] is cli._on_sigterm and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        # a command's own error goes through unchanged whatever SIGTERM's handling (a broken pipe: exit 141)
+        def broken(args):
+            raise BrokenPipeError
+        monkeypatch.setattr("newscorpus.validate.run", broken)
+        for handler in (signal.SIG_IGN, signal.SIG_DFL):
+            signal.signal(signal.SIGTERM, handler)
+            assert main(["validate"]) == 141
+            assert signal.getsignal(signal.SIGTERM) is handler
     finally:
         signal.signal(signal.SIGTERM, before)
 

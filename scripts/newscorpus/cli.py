@@ -50,18 +50,18 @@ def _on_sigterm(signum, frame) -> None:
 def _sigterm_as_interrupt():
     """SIGTERM raises Terminated while a command runs, if SIGTERM has its default action: one
     ignored by whoever started us stays ignored, as Python leaves an ignored SIGINT alone."""
+    installed = False
     try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-            yield
-            return
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+            installed = True
     except (ValueError, OSError):  # not the main thread (an embedding program): leave signals alone
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if installed:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextlib.contextmanager
