@@ -173,6 +173,28 @@ def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
 
 
+def test_metadata_with_empty_and_absent_optional_lists_is_rebuilt_exactly(tmp_path, monkeypatch):
+    """`"leads": []` and no `leads` at all are different files, so different rows (null vs [])."""
+    root = write_corpus(tmp_path / "corpus")
+    meta_schema = json.loads((root / "schema" / "metadata.schema.json").read_text("utf-8"))
+    metas = sorted((root / "raw").glob("*.meta.json"))
+    first = json.loads(metas[0].read_text("utf-8"))
+    first["url"]["leads"], first["related_sources"] = [], []
+    metas[0].write_text(canonical_dumps(first, meta_schema), "utf-8")
+    second = json.loads(metas[1].read_text("utf-8"))
+    assert "leads" not in second["url"] and "related_sources" not in second
+    build(CorpusPaths(root), jobs=1, progress=False)
+    loaded = _load(root / "dist", "documents", tmp_path, monkeypatch)
+    rows = {row["id"]: row for split in loaded for row in loaded[split]}
+    for path in metas[:2]:
+        row = rows[path.name[: -len(".meta.json")]]
+        assert canonical_dumps(metadata_from_document(row, meta_schema), meta_schema).encode("utf-8") == path.read_bytes()
+    first_row = rows[metas[0].name[: -len(".meta.json")]]
+    second_row = rows[metas[1].name[: -len(".meta.json")]]
+    assert first_row["url_leads"] == [] and first_row["related_sources"] == []
+    assert second_row["url_leads"] is None and second_row["related_sources"] is None
+
+
 @pytest.mark.parametrize("rel", ["annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"])
 def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path, rel, capsys):
     root = write_corpus(tmp_path / "corpus")

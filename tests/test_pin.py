@@ -77,8 +77,8 @@ def test_pin_refuses_a_build_it_cannot_trust_and_writes_nothing(tmp_path, capsys
     assert main(["pin", "--root", str(root), "--reason", "r"]) == 1
     err = capsys.readouterr().err
     assert f"{doc_id} is pinned to {other} but was published in {split}" in err and "Traceback" not in err
-    assert "if a pin was edited after the release, restore it from the released copy" in err  # not only "build again", which would move it
-    assert str(root / "dist" / "annotated" / "splits.json") in err
+    assert "if a pin was edited after the release, set it back to the split the document was published in" in err  # not only "build again"
+    assert "log -p -- annotated/splits.json" in err
     assert splits.read_bytes() == moved
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -63,8 +64,8 @@ def _pin(args: argparse.Namespace) -> int:
         listed = "; ".join(f"{d} is pinned to {p} but was published in {s}" for d, p, s in moved[:3])
         raise Refusal(
             f"{SPLITS_REL}: {listed}{' …' if len(moved) > 3 else ''}. A pin is never moved: if {dist} was built before these "
-            f"pins were written, build again; if a pin was edited after the release, restore it from the released copy "
-            f"({dist / SPLITS_REL}, the bytes that build used) or from git (`git -C {root} log -p -- {SPLITS_REL}`), "
+            f"pins were written, build again; if a pin was edited after the release, set it back to the split the document "
+            f"was published in (named above; `git -C {shlex.quote(str(root))} log -p -- {SPLITS_REL}` shows the edit), "
             "since rebuilding would move a published document to another split", EXIT_INVALID)
     new = {d: s for d, s in sorted(published.items()) if d not in pins}
     counts = {s: sum(1 for v in new.values() if v == s) for s in sorted(set(new.values()))}

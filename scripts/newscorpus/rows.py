@@ -235,7 +235,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         "publisher_note": publisher.get("note"),
         "url": url.get("value"),
         "url_null_reason": url.get("null_reason"),
-        "url_leads": [{k: lead.get(k) for k in _LEAD} for lead in url.get("leads") or []],
+        "url_leads": None if url.get("leads") is None else [{k: lead.get(k) for k in _LEAD} for lead in url["leads"]],
         "publication_date": pub.get("value"),
         "publication_date_earliest": pub.get("earliest"),
         "publication_date_latest": pub.get("latest"),
@@ -250,7 +250,7 @@ def document_rows(doc, ctx: RowContext) -> DocRows:
         "rights_holder": rights.get("holder"),
         "rights_note": rights.get("note"),
         "story_id": meta.get("story_id"),
-        "related_sources": [{k: r.get(k) for k in _RELATED} for r in meta.get("related_sources") or []],
+        "related_sources": None if meta.get("related_sources") is None else [{k: r.get(k) for k in _RELATED} for r in meta["related_sources"]],
         "raw_sha256": doc.raw_sha256,
         "metadata_sha256": doc.metadata_sha256,
         "annotation_sha256": doc.annotation_sha256,
@@ -450,10 +450,10 @@ def annotation_from_document(row: dict, annotation_schema: dict) -> dict:
 def metadata_from_document(row: dict, metadata_schema: dict) -> dict:
     """raw/<doc_id>.meta.json rebuilt from a `documents` row.
 
-    The raw file's sha256, sizes and encoding come from `raw_sha256` and `text`. Exact up to
-    JSON equality, except that an optional list written empty (`"leads": []`) comes back
-    absent; with `jsonio.canonical_dumps(result, metadata_schema)` it is byte-identical to a
-    file in canonical layout."""
+    The raw file's sha256, sizes and encoding come from `raw_sha256` and `text`; an optional
+    list the file leaves out is null in the row, one it writes empty is []. Exact up to JSON
+    equality; with `jsonio.canonical_dumps(result, metadata_schema)` it is byte-identical to a
+    file in canonical layout (which L1-not-canonical asks of every file)."""
     text = row["text"]
     meta = {
         "schema_version": row["metadata_schema_version"],
@@ -466,7 +466,7 @@ def metadata_from_document(row: dict, metadata_schema: dict) -> dict:
         "language": row["language"],
         "publisher": {"name": row["publisher"], "entity_id": row["publisher_entity_id"], "note": row["publisher_note"]},
         "title": {"text": row["title"], "start": row["title_start"], "end": row["title_end"]},
-        "url": {"value": row["url"], "null_reason": row["url_null_reason"], "leads": row["url_leads"] or None},
+        "url": {"value": row["url"], "null_reason": row["url_null_reason"], "leads": row["url_leads"]},
         "publication_date": {
             "value": row["publication_date"],
             "earliest": row["publication_date_earliest"],
@@ -479,6 +479,6 @@ def metadata_from_document(row: dict, metadata_schema: dict) -> dict:
         "retrieval_date": {"value": row["retrieval_date"], "null_reason": row["retrieval_date_null_reason"], "note": row["retrieval_date_note"]},
         "rights": {"licence": row["rights_licence"], "holder": row["rights_holder"], "note": row["rights_note"]},
         "story_id": row["story_id"],
-        "related_sources": row["related_sources"] or None,
+        "related_sources": row["related_sources"],
     }
     return _restore(meta, metadata_schema, metadata_schema)
