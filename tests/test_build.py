@@ -196,16 +196,21 @@ def test_metadata_with_empty_and_absent_optional_lists_is_rebuilt_exactly(tmp_pa
 
 
 @pytest.mark.parametrize("rel", ["annotated/GUIDELINES.md", "annotated/ADJUDICATION.md"])
-def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path, rel, capsys):
+def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path, rel, capsys, monkeypatch):
     root = write_corpus(tmp_path / "corpus")
     out = tmp_path / "dist"
     build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert (out / rel).read_bytes() == (root / rel).read_bytes()
     before = tree_digest(out)
     (root / rel).unlink()
+
+    def no_validation(*args, **kwargs):  # refused before any document is read, not after all of them
+        raise AssertionError("the corpus was validated before the missing file was reported")
+
+    monkeypatch.setattr("newscorpus.validate.validate_corpus", no_validation)
     code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
     err = capsys.readouterr().err
-    assert code == 1 and "error L6-missing-file" in err and f"{rel} does not exist" in err and "nothing was written" in err
+    assert code == 1 and f"{rel}: L6-missing-file: {rel} does not exist" in err and "nothing was written" in err
     assert tree_digest(out) == before
 
 
@@ -932,6 +937,16 @@ def test_cli_prints_how_to_load(tmp_path, capsys, monkeypatch):
     # possibly an earlier build's copy) or on the Hub
     assert f'datasets.load_dataset({json.dumps(str((root / "dist").absolute()))}, "documents")' in out
     assert (root / "dist" / "README.md").is_file()
+
+
+def test_the_load_snippet_names_the_output_as_given_when_it_is_a_link(tmp_path, capsys):
+    root = write_corpus(tmp_path / "corpus")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "release").symlink_to(tmp_path / "real")
+    assert main(["build", "--root", str(root), "--out", str(tmp_path / "release" / "dist"), "--jobs", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert f'datasets.load_dataset({json.dumps(str(tmp_path / "release" / "dist"))}, "documents")' in out
+    assert (tmp_path / "real" / "dist" / "README.md").is_file()
 
 
 def test_the_printed_load_snippet_runs_when_there_is_no_train_split(tmp_path, capsys, monkeypatch):

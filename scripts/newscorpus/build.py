@@ -199,11 +199,13 @@ def run(args: argparse.Namespace) -> int:
         )
         print("newscorpus build: nothing was written; any previous output is untouched", file=sys.stderr)
         return 2
-    print(summary(result))
+    print(summary(result, Path(args.out).absolute() if args.out else None))
     return 0
 
 
-def summary(result: BuildResult) -> str:
+def summary(result: BuildResult, shown_as: Path | None = None) -> str:
+    """The build's report; `shown_as`: the output folder as the user named it (a symbolic link
+    keeps its name in the load snippet, though the build wrote where it leads)."""
     per: dict[str, dict[str, int]] = defaultdict(dict)
     for f in result.files:
         per[f.config][f.split] = per[f.config].get(f.split, 0) + f.rows
@@ -223,7 +225,7 @@ def summary(result: BuildResult) -> str:
                      + (", `--strict` refuses them" if result.strict_would_refuse else "; all in annotated/passes/, which `--strict` lets through"))
     # The absolute path: a relative one means another folder (or a name looked up in the datasets
     # cache, which offline can return an earlier build's copy) wherever Python runs elsewhere.
-    where = str(Path(result.out).absolute())  # as given (a symbolic link keeps its name)
+    where = str(shown_as or result.out)
     path = json.dumps(where, ensure_ascii=False)  # a Python string literal, whatever the path holds
     load = ["    import datasets"]  # only configs and splits that exist: the snippet must run as printed
     if DOCUMENTS in per:
@@ -262,13 +264,15 @@ def build(
 
     from newscorpus import card as cardlib
     from newscorpus.spec import load_schemas
-    from newscorpus.validate import AfterCheck, schema_files_ok, validate_corpus
+    from newscorpus.validate import AfterCheck, missing_documentation, schema_files_ok, validate_corpus
 
     try:  # before any work: a template that cannot be rendered would stop the build at the very end
         template = cardlib.read_template(root)
         cardlib.check_template(template)
     except cardlib.CardError as problem:
         raise _card_error(problem) from None
+    for missing in missing_documentation(root):  # the validator's check, before any work rather than after all of it
+        raise BuildError(f"{missing.path}: {missing.code}: {missing.message}")
     if not schema_files_ok(root):  # everything below reads the schemas: the validator says what is wrong
         raise BuildRefused(validate_corpus(paths, jobs=jobs or None, strict=strict, keep_data=False))
     schemas = load_schemas(root)

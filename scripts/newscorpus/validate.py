@@ -2188,7 +2188,7 @@ def _strays_in(folder: Path, is_stray: Callable[[str, bool], bool]) -> list[tupl
     return sorted(strays)
 
 
-def _missing_documentation(root: Path) -> list[Diagnostic]:
+def missing_documentation(root: Path) -> list[Diagnostic]:
     """The guidelines and the adjudication record are published with the data and the card
     names them: a corpus without them cannot be released (splits.json is checked above)."""
     return [
@@ -2522,7 +2522,7 @@ def validate_corpus(
             )
 
     if selection.whole:
-        report.corpus_diagnostics.extend(_missing_documentation(root))
+        report.corpus_diagnostics.extend(missing_documentation(root))
 
     # registry use: every entry used (whole corpus, or the registry itself as target)
     if corpus_registry.labels is not None and (selection.whole or selection.registry):
