@@ -354,12 +354,10 @@ def _copy_repo_files(root: Path) -> None:
     documents the card names."""
     for schema in sorted((REPO / "schema").glob("*.json")):
         shutil.copy2(schema, root / "schema" / schema.name)
-    from newscorpus.corpus import CARD_TEMPLATE, PUBLISHED_PROSE
+    from newscorpus.corpus import CARD_TEMPLATE, copy_published_prose
 
-    for rel in (CARD_TEMPLATE, *PUBLISHED_PROSE):
-        if (REPO / rel).is_file():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, root / rel)
+    shutil.copy2(REPO / CARD_TEMPLATE, root / CARD_TEMPLATE)  # the build renders the card from the corpus's own template
+    copy_published_prose(REPO, root)
 
 
 def ensure_corpus(base: Path, name: str, args: argparse.Namespace, invalid_fraction: float) -> tuple[Path, dict]:

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newscorpus.corpus import PUBLISHED_PROSE
+from newscorpus.corpus import copy_published_prose
 from newscorpus.jsonio import canonical_dumps
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,8 +200,7 @@ def write_corpus(root: Path, docs: list[Doc] | None = None, splits: dict | None 
         shutil.copy(REPO / "DATASET_CARD.md", root / "DATASET_CARD.md")
     (root / "raw").mkdir(exist_ok=True)
     (root / "annotated").mkdir(exist_ok=True)
-    for rel in PUBLISHED_PROSE:  # published with the data; a whole-corpus validation requires them
-        shutil.copy(REPO / rel, root / rel)
+    copy_published_prose(REPO, root)
     ann_schema, meta_schema = _schema("annotation.schema.json"), _schema("metadata.schema.json")
     spellings: dict[str, list[str]] = {}  # entity id -> its mentions' spellings: the registry's aliases
     for doc in docs:

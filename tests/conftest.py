@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import pytest
 
-from newscorpus.corpus import CARD_TEMPLATE, PUBLISHED_PROSE
+from newscorpus.corpus import CARD_TEMPLATE, copy_published_prose
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -33,8 +33,7 @@ def add_publishing_files(root: Path) -> Path:
     """What a build needs besides the corpus data: the card template it renders and the
     documents it publishes with the data (guidelines, adjudication record)."""
     shutil.copy(REPO / CARD_TEMPLATE, root / CARD_TEMPLATE)
-    for rel in PUBLISHED_PROSE:
-        shutil.copy(REPO / rel, root / rel)
+    copy_published_prose(REPO, root)
     return root
 
 
@@ -42,8 +41,7 @@ def copy_valid_corpus(dest: Path) -> Path:
     """The valid fixture corpus plus the repository's schema/, guidelines and adjudication
     record (a whole corpus has them), at `dest` (which must not exist)."""
     shutil.copytree(VALID_CORPUS, dest)
-    for rel in PUBLISHED_PROSE:
-        shutil.copy(REPO / rel, dest / rel)
+    copy_published_prose(REPO, dest)
     shutil.copytree(REPO / "schema", dest / "schema")
     return dest
 

@@ -652,3 +652,18 @@ def test_the_hint_for_a_direct_quote_opened_by_an_apostrophe_points_at_its_openi
     end = raw.index(" and")
     quote = {"start": start, "end": end, "text": raw[start:end], "kind": "direct"}
     assert _quote_marks_hint(raw, quote) == f"set start to {start - 1} (the opening \"“\" is just before the span)"
+
+
+def test_naming_the_guidelines_or_the_adjudication_record_checks_that_it_is_there(valid_corpus):
+    """They are corpus files the build publishes (L6-missing-file), not 'not a corpus file'."""
+    result = run_cli("validate", "annotated/ADJUDICATION.md", cwd=valid_corpus)
+    assert result.returncode == 0 and "not checked" not in result.stdout + result.stderr, result.stdout + result.stderr
+    target = valid_corpus / "annotated" / "ADJUDICATION.md"
+    target.unlink()
+    target.mkdir()
+    result = run_cli("validate", "annotated/ADJUDICATION.md", cwd=valid_corpus)
+    assert result.returncode == 1 and "error L6-missing-file: annotated/ADJUDICATION.md is not a file" in result.stdout, result.stdout
+    target.rmdir()
+    target.symlink_to(valid_corpus / "nowhere.md")
+    result = run_cli("validate", cwd=valid_corpus)
+    assert result.returncode == 1 and "annotated/ADJUDICATION.md is a symbolic link to nothing" in result.stdout, result.stdout

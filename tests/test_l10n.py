@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES, REPO, add_publishing_files, apply_edits
 from newscorpus import values
-from newscorpus.corpus import PUBLISHED_PROSE, CorpusPaths
+from newscorpus.corpus import CorpusPaths, copy_published_prose
 from newscorpus.validate import render_text, validate_corpus
 
 GERMAN = "tagesbote_2021-03-10_tuerkei-usa-s400"
@@ -24,8 +24,7 @@ def l10n_corpus(tmp_path: Path):
         root = tmp_path / f"corpus-{len(list(tmp_path.iterdir()))}"
         shutil.copytree(FIXTURES / "l10n", root)
         shutil.copytree(REPO / "schema", root / "schema")
-        for rel in PUBLISHED_PROSE:
-            shutil.copy(REPO / rel, root / rel)
+        copy_published_prose(REPO, root)
         apply_edits(root, edits or [])
         return root
 

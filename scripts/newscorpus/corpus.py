@@ -45,6 +45,16 @@ PUBLISHED_PROSE = (GUIDELINES_REL, ADJUDICATION_REL)
 PUBLISHED_DOCUMENTATION = (*PUBLISHED_PROSE, SPLITS_REL)
 
 
+def copy_published_prose(source_root: Path, target_root: Path) -> None:
+    """The guidelines and the adjudication record of one corpus into another: a synthetic or
+    test corpus follows the repository's, and a whole-corpus validation requires them."""
+    import shutil
+
+    for rel in PUBLISHED_PROSE:
+        (target_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source_root / rel, target_root / rel)
+
+
 def raw_rel(doc_id: str) -> str:
     return f"{RAW_DIR}/{doc_id}{RAW_SUFFIX}"
 

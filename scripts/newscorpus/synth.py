@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from newscorpus.corpus import PUBLISHED_PROSE
+from newscorpus.corpus import copy_published_prose
 from newscorpus.jsonio import canonical_dumps
 
 LAYERS = ("entities", "quotes", "dates", "numeric_claims")
@@ -883,8 +883,7 @@ def generate_corpus(
     shutil.copytree(schema_dir, root / "schema")
     (root / "raw").mkdir(parents=True)
     (root / "annotated").mkdir(parents=True)
-    for rel in PUBLISHED_PROSE:  # not synthetic: the guidelines the documents follow, the adjudication record
-        shutil.copy(_REPO_ROOT / rel, root / rel)
+    copy_published_prose(_REPO_ROOT, root)  # not synthetic: the guidelines the documents follow, the adjudication record
     corrupt = _corrupted_indices(n_docs, seed, invalid_fraction)
     chunk = 250
     tasks = [(str(root), seed, a, b, spans_per_doc, {i: k for i, k in corrupt.items() if a <= i < b}, str(schema_dir))

@@ -1776,13 +1776,14 @@ class Selection:
     registry: bool = False
     pass_registries: set[str] = field(default_factory=set)
     splits: bool = False
+    documentation: bool = False  # the guidelines or the adjudication record named (corpus.PUBLISHED_PROSE)
     ignored: list[str] = field(default_factory=list)
     # ignored targets inside raw/ or annotated/, by corpus-relative path: the whole-corpus run
     # may call one an L6-stray-file, and a run on that path alone says the same
     ignored_in_corpus: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not (self.whole or self.doc_ids or self.passes or self.registry or self.pass_registries or self.splits)
+        return not (self.whole or self.doc_ids or self.passes or self.registry or self.pass_registries or self.splits or self.documentation)
 
 
 def _listdir(path: Path) -> list[str]:
@@ -1866,6 +1867,8 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
                 selection.registry = True
             elif len(parts) == 2 and parts[1] == SPLITS_FILE:
                 selection.splits = True
+            elif len(parts) == 2 and rel.as_posix() in PUBLISHED_PROSE:
+                selection.documentation = True
             elif len(parts) == 2 and parts[1].endswith(ANNOTATION_SUFFIX) and not is_dir:
                 selection.doc_ids.add(parts[1][: -len(ANNOTATION_SUFFIX)])
             elif len(parts) == 3 and parts[1] == PASSES_DIR and is_dir:
@@ -2191,12 +2194,16 @@ def _strays_in(folder: Path, is_stray: Callable[[str, bool], bool]) -> list[tupl
 def missing_documentation(root: Path) -> list[Diagnostic]:
     """The guidelines and the adjudication record are published with the data and the card
     names them: a corpus without them cannot be released (splits.json is checked above)."""
-    return [
-        Diagnostic("L6-missing-file", "error", rel, f"{rel} does not exist: it is published with the data and the dataset card names it",
-                   line=1, hint=f"restore it (`git checkout -- {rel}`), or write it")
-        for rel in PUBLISHED_PROSE
-        if not (root / rel).is_file()
-    ]
+    found = []
+    for rel in PUBLISHED_PROSE:
+        path = root / rel
+        if path.is_file():
+            continue
+        what = ("is a symbolic link to nothing" if path.is_symlink() and not path.exists() else
+                "is not a file" if os.path.lexists(path) else "does not exist")
+        found.append(Diagnostic("L6-missing-file", "error", rel, f"{rel} {what}: it is published with the data and the dataset card names it",
+                                line=1, hint=f"restore it (`git checkout -- {rel}`), or write it"))
+    return found
 
 
 def _stray_files(paths: CorpusPaths) -> list[Diagnostic]:
@@ -2521,7 +2528,7 @@ def validate_corpus(
                            hint="add it (schema/splits.schema.json)")
             )
 
-    if selection.whole:
+    if selection.whole or selection.documentation:
         report.corpus_diagnostics.extend(missing_documentation(root))
 
     # registry use: every entry used (whole corpus, or the registry itself as target)
