@@ -309,3 +309,53 @@ def test_a_money_unit_agrees_with_the_currency_the_text_names(text, unit, wrong)
 ])
 def test_a_period_modifier_goes_with_the_period_the_words_name(value, mod, text, wrong):
     assert (values.period_mod_problem("DATE", value, mod, text) is not None) == wrong
+
+
+def _guidelines_relative_rows() -> list[tuple[str, str]]:
+    """(text, value) of the rows of guidelines section 4's table whose value follows from the
+    anchor alone (Wednesday 2020-12-30): the check must agree with the guidelines' own table."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "annotated" / "GUIDELINES.md").read_text("utf-8")
+    rows = re.findall(r"^\| ([^|(]+?) \| DATE \| ([^|]+?) \| \| publication_date \|$", text, re.M)
+    return [(t, v) for t, v in rows if values._RELATIVE_DATE.fullmatch(t)]
+
+
+def test_the_guidelines_relative_dates_are_what_the_check_computes():
+    rows = _guidelines_relative_rows()
+    assert {t for t, _ in rows} >= {"this year", "next year", "last Tuesday", "two weeks ago", "three years ago", "five days ago"}, rows
+    for text, value in rows:
+        assert values.relative_date_problem("DATE", value, text, "2020-12-30", "publication_date", "en") is None, (text, value)
+
+
+@pytest.mark.parametrize("text, value, how, wrong", [
+    ("yesterday", "2020-12-29", "publication_date", False),
+    ("yesterday", "2020-12-30", "publication_date", True),
+    ("tomorrow", "2020-12-31", "publication_date", False),
+    ("today", "PRESENT_REF", "publication_date", False),  # nowadays
+    ("last Wednesday", "2020-12-23", "publication_date", False),  # before the anchor, never the anchor itself
+    ("last Wednesday", "2020-12-30", "publication_date", True),
+    ("next Wednesday", "2021-01-06", "publication_date", False),
+    ("next Friday", "2021-01-01", "publication_date", False),
+    ("last Tuesday", "2026-11-24", "publication_date", True),  # after the article was published
+    ("last month", "2020-11", "publication_date", False),
+    ("next month", "2021-01", "publication_date", False),
+    ("this week", "2020-W53", "publication_date", False),
+    ("last week", "2020-W52", "publication_date", False),
+    ("a year ago", "2019", "publication_date", False),
+    ("18 months ago", "2019-06", "publication_date", False),
+    ("next year", "2021", "absolute", True),  # relative words: anchored to the publication date
+    ("next year", "2021", "none", True),
+    ("Tuesday", "2020-12-15", "publication_date", False),  # a bare weekday: the tense decides, not checked here
+    ("earlier this month", "2020-11", "publication_date", False),  # not a phrase the check reads
+    ("about two weeks ago", "2020-W49", "publication_date", False),
+])
+def test_a_relative_english_date_is_checked_against_the_anchor(text, value, how, wrong):
+    assert (values.relative_date_problem("DATE", value, text, "2020-12-30", how, "en") is not None) == wrong
+
+
+def test_a_relative_date_in_another_language_or_without_an_anchor_is_not_checked():
+    assert values.relative_date_problem("DATE", "2099", "next year", "2020-12-30", "publication_date", "de") is None
+    assert values.relative_date_problem("DATE", "2099", "next year", None, "publication_date", "en") is None
+    assert values.relative_date_problem("DATE", "2099", "next year", "2020-12", "publication_date", "en") is None

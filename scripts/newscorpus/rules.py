@@ -315,8 +315,11 @@ an ISO date written out; abbreviations count when capitalised ("Mar", not "mar")
 weekday names are those of the document's `language` (CLDR: "10. März", "lundi"); in a
 language CLDR does not know, only years and ISO dates are checked. Spans with a
 year range or two years ("2019-20", "between 2019 and 2021") and fiscal years are left to the
-annotator. Relative words ("last week", "next year") state nothing here; resolving them is
-checked by reading (guidelines section 4). A warning, not an error, because articles contradict
+annotator. The English relative dates whose value follows from the temporal anchor alone are
+worked out and compared too: today, yesterday, tomorrow, last/next <weekday>, last/this/next
+week, month or year, "<n> <units> ago" (guidelines section 4's table), and their `anchor` must
+be publication_date. Other relative words (a bare weekday, whose tense decides; "earlier this
+month") and other languages are checked by reading. A warning, not an error, because articles contradict
 themselves (a weekday that does not fit the printed date): keep the reading chosen and say
 why in the date's `note`, naming this rule's code there, which ends the warning for that date
 (a note about something else does not)."""),

@@ -1353,6 +1353,9 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
                   + "`newscorpus validate --explain L5-date-value-invalid` lists the value forms of each type; guidelines section 4 says how to resolve relative dates")
         else:
             stated = values.date_text_problem(date["type"], date["value"], date["text"], language) if language is not None else None
+            if not stated and language is not None:
+                stated = values.relative_date_problem(date["type"], date["value"], date["text"], (data.get("temporal_anchor") or {}).get("value"),
+                                                      date.get("anchor"), language)
             period = values.period_mod_problem(date["type"], date["value"], date.get("mod"), date["text"], language) if language is not None else None
             if period and not _acknowledged(date, "L5-date-mod-period"):
                 f.add("L5-date-mod-period", f"{date['id']} {_q(date['text'], 30)}: value {_q(date['value'])} with mod {date.get('mod')}: {period}", ("dates", i, "value"),

@@ -353,6 +353,78 @@ def date_text_problem(date_type: str, value: str, text: str, language: str | Non
     return None
 
 
+# English relative dates whose value follows from the anchor alone (guidelines section 4):
+# today, yesterday, tomorrow; last/next <weekday>; last/this/next week, month, year; "<n> <unit>s
+# ago". Anything else (a bare weekday, "earlier this month", "about two weeks ago") is left to
+# the reading of the sentence. The first group of each is the whole span, case-insensitive.
+_RELATIVE_DATE = re.compile(
+    r"(?i)(?P<day>yesterday|today|tomorrow)"
+    r"|(?P<dir>last|next)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|(?P<which>last|this|next)\s+(?P<period>week|month|year)"
+    r"|(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
+)
+_SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                  "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def _iso_week(day: _dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _months_back(day: _dt.date, n: int) -> str:
+    months = day.year * 12 + day.month - 1 - n
+    return f"{months // 12:04d}-{months % 12 + 1:02d}"
+
+
+def relative_date_problem(date_type: str, value: str, text: str, anchor: str | None, how: str | None,
+                          language: str | None = None) -> str | None:
+    """What a relative English date's words give from the temporal anchor (a YYYY-MM-DD), against
+    its value and its `anchor` field, or None. Only the phrases _RELATIVE_DATE matches whole."""
+    m = _RELATIVE_DATE.fullmatch(" ".join(text.split())) if date_type == "DATE" and is_english(language) else None
+    try:
+        day = _dt.date.fromisoformat(anchor) if m and isinstance(anchor, str) and len(anchor) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return None
+    if m["day"]:
+        offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[m["day"].lower()]
+        expected = [(day + _dt.timedelta(days=offset)).isoformat()] + (["PRESENT_REF"] if offset == 0 else [])  # today: nowadays
+    elif m["weekday"]:
+        target = _WEEKDAYS[m["weekday"].lower()]
+        if m["dir"].lower() == "last":
+            expected = [(day - _dt.timedelta(days=(day.weekday() - target - 1) % 7 + 1)).isoformat()]
+        else:
+            expected = [(day + _dt.timedelta(days=(target - day.weekday() - 1) % 7 + 1)).isoformat()]
+    elif m["period"]:
+        step = {"last": -1, "this": 0, "next": 1}[m["which"].lower()]
+        period = m["period"].lower()
+        if period == "week":
+            expected = [_iso_week(day + _dt.timedelta(weeks=step))]
+        elif period == "month":
+            expected = [_months_back(day, -step)]
+        else:
+            expected = [f"{day.year + step:04d}"]
+    else:
+        n = int(m["n"]) if m["n"].isdigit() else _SMALL_NUMBERS[m["n"].lower()]
+        unit = m["unit"].lower().rstrip("s")
+        if unit == "day":
+            expected = [(day - _dt.timedelta(days=n)).isoformat()]
+        elif unit == "week":
+            expected = [_iso_week(day - _dt.timedelta(weeks=n))]
+        elif unit == "month":
+            expected = [_months_back(day, n)]
+        else:
+            expected = [f"{day.year - n:04d}"]
+    words = " ".join(text.split())
+    if value not in expected:
+        return f"from the anchor {anchor} (a {calendar.day_name[day.weekday()]}), {words!r} is {expected[0]}"
+    if how != "publication_date":
+        return f"{words!r} is worked out from the publication date, so its anchor is publication_date, not {how}"
+    return None
+
+
 PERIOD_MODS = frozenset({"START", "MID", "END"})
 
 
