@@ -582,8 +582,11 @@ def test_a_story_dated_to_the_month_is_a_valid_story_id(make_corpus):
      "L3-span-out-of-range", 'did you mean start=202, end=204? "US" occurs there'),  # the occurrence nearest the stated offsets
     ([{"op": "delete", "file": f"annotated/{ALPHA}.json", "path": ["quotes", 0, "intermediary"]}],
      "L2-schema", 'write "intermediary": null where the text has none'),
-    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "entity_id"], "value": "zeynep-kilicarslan"}],
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "entity_id"], "value": "zeynep-kilicarslan"},
+      {"op": "set", "file": "annotated/entity_registry.json", "path": ["entities", 2, "aliases"], "value": ["United States"]}],  # "US": no entry's spelling
      "L4-unknown-entity-id", "`newscorpus entity NAME --add --label LABEL"),
+    ([{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["entities", 5, "entity_id"], "value": "zeynep-kilicarslan"}],
+     "L4-unknown-entity-id", 'the registry spells "US" as "united-states": did you mean that id?'),
 ])
 def test_a_finding_whose_fix_is_known_says_it(make_corpus, edits, code, hint):
     report = validate.validate_corpus(CorpusPaths(make_corpus(edits)))
@@ -639,7 +642,10 @@ def test_a_registry_finding_names_the_entry_by_its_id(make_corpus):
 
 
 def test_an_unknown_id_in_a_pass_is_not_sent_to_the_gold_registry_command(make_corpus):
-    root = make_corpus([{"op": "set", "file": f"annotated/passes/ann-y/{BETA}.json", "path": ["entities", 3, "entity_id"], "value": "zzz-agency"}])
+    root = make_corpus([{"op": "set", "file": f"annotated/passes/ann-y/{BETA}.json", "path": ["entities", 3, "entity_id"], "value": "zzz-agency"},
+                        {"op": "set", "file": "annotated/passes/ann-y/entity_registry.json", "path": ["entities", 2, "name"], "value": "Reuters News"},
+                        {"op": "set", "file": "annotated/passes/ann-y/entity_registry.json", "path": ["entities", 2, "aliases"], "value": ["Reuters News"]}]
+                       )  # "Reuters" spells no entry of the pass's registry now
     (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == "L4-unknown-entity-id"]
     assert "add an entry to the registry first" in found.hint and "newscorpus entity" not in found.hint
 

@@ -701,9 +701,24 @@ def _registry_state(root_s: str, rel: str, key: tuple | None) -> RegistryState:
             else:
                 seen[eid] = i
         if not f.error_count():
-            labels = {entry["id"]: entry["label"] for entry in f.data["entities"]}
+            labels = _RegistryLabels(f.data["entities"])
             _check_canonical(root, f)
     return RegistryState(rel, True, tuple(f.diagnostics), labels, f.data, f.sha256, f.text if labels is not None else None)
+
+
+class _RegistryLabels(dict):
+    """id -> label, as a plain dict; also which ids each name or alias spells (case-folded),
+    so that an unknown id can be answered with the entry its mention's own spelling names."""
+
+    def __init__(self, entries: list[dict]):
+        super().__init__((entry["id"], entry["label"]) for entry in entries)
+        self.spelled: dict[str, list[str]] = {}
+        for entry in entries:
+            for name in (entry.get("name"), *(entry.get("aliases") or ())):
+                if isinstance(name, str):
+                    ids = self.spelled.setdefault(name.casefold(), [])
+                    if entry["id"] not in ids:
+                        ids.append(entry["id"])
 
 
 def _registry_rel_for(root: Path, annotator: str | None) -> str:
@@ -1141,14 +1156,25 @@ def _overlaps(a: dict, b: dict) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None, path: tuple, who: str) -> None:
+def _id_hint(eid: str, labels: dict[str, str], text: Any) -> str | None:
+    """The ids close to the unknown one, or, when they miss it, the entries the mention's own
+    spelling is a name or alias of (ATA -> ankara-transit-agency)."""
+    near = _suggest_ids(eid, labels)
+    spelled = getattr(labels, "spelled", {}).get(text.casefold(), []) if isinstance(text, str) else []
+    if spelled and not (near and all(_q(i) in near for i in spelled)):
+        return f"the registry spells {_q(text)} as {' or '.join(_q(i) for i in spelled)}: did you mean that id?"
+    return near
+
+
+def _check_entity_link(f: _File, labels: dict[str, str] | None, eid: str | None, path: tuple, who: str, text: Any = None) -> None:
+    """`text`: how the mention (speaker, publisher) is spelled, for the hint."""
     if labels is None or eid is None or eid in labels:
         return
     f.add(
         "L4-unknown-entity-id",
         f"{who}: entity id {_q(eid)} is not in the entity registry",
         path,
-        hint=_suggest_ids(eid, labels) or ("add an entry to the registry first: `newscorpus entity NAME` searches it, and "
+        hint=_id_hint(eid, labels, text) or ("add an entry to the registry first: `newscorpus entity NAME` searches it, and "
                                            "`newscorpus entity NAME --add --label LABEL --description \"…\" --alias SPELLING` adds one"
                                            if not f.rel.startswith(f"{ANNOTATED_DIR}/{PASSES_DIR}/") else "add an entry to the registry first (id, label, name, description, aliases)"),
     )
@@ -1178,7 +1204,7 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
     entity_at: dict[tuple[int, int], dict] = {}
     for i, ent in enumerate(data.get("entities", [])):
         entity_at.setdefault((ent["start"], ent["end"]), ent)
-        _check_entity_link(f, labels, ent["entity_id"], ("entities", i, "entity_id"), ent["id"])
+        _check_entity_link(f, labels, ent["entity_id"], ("entities", i, "entity_id"), ent["id"], ent.get("text"))
         if labels is not None and ent["entity_id"] in labels and labels[ent["entity_id"]] != ent["label"]:
             f.add(
                 "L4-entity-label-mismatch",
@@ -1198,10 +1224,11 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
                 ("quotes", i, "speaker_entity_id"),
                 hint="an unnamed source has a null speaker and a null speaker_entity_id; a named source has a speaker span",
             )
-        _check_entity_link(f, labels, speaker_eid, ("quotes", i, "speaker_entity_id"), f"{qid} speaker")
+        _check_entity_link(f, labels, speaker_eid, ("quotes", i, "speaker_entity_id"), f"{qid} speaker", (speaker or {}).get("text"))
         intermediary = quote["intermediary"]
         if intermediary is not None:
-            _check_entity_link(f, labels, intermediary.get("entity_id"), ("quotes", i, "intermediary", "entity_id"), f"{qid} intermediary")
+            _check_entity_link(f, labels, intermediary.get("entity_id"), ("quotes", i, "intermediary", "entity_id"), f"{qid} intermediary",
+                               intermediary.get("text"))
         cue = quote["cue"]
         if _overlaps(cue, quote) and speaker is None:
             f.add("L4-sourceless-cue-inside-content", f"{qid}: cue {_q(cue['text'], 30)} [{cue['start']}, {cue['end']}) lies inside the content of a quote with no speaker: a hedge, not a quote; delete the quote", ("quotes", i, "cue"))
@@ -1617,7 +1644,7 @@ def _check_metadata_content(root: Path, meta: _File, raw: _File | None, labels: 
         meta.stop_before("publisher link (L4)")
         return
     publisher = meta.data["publisher"].get("entity_id")
-    _check_entity_link(meta, labels, publisher, ("publisher", "entity_id"), "publisher")
+    _check_entity_link(meta, labels, publisher, ("publisher", "entity_id"), "publisher", meta.data["publisher"].get("name"))
     if meta.error_count() != before:
         meta.stop_before("dates (L5)")
         return
