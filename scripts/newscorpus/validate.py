@@ -1416,7 +1416,9 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
         if reading is not None and not values.same_number(reading.value, value):
             f.add(
                 "L5-numeric-text-mismatch",
-                f"{nid}: text {_q(text, 40)} reads as {reading.value:g} ({reading.reading}) but value is {value:g}",
+                f"{nid}: text {_q(text, 40)} reads as {_plain_number(reading.value)}"
+                + (f" ({reading.reading})" if reading.reading != _plain_number(reading.value) else "")
+                + f" but value is {_plain_number(value)}",
                 ("numeric_claims", i, "value"),
                 hint=f"value is the number the text states, scaled: {_number_literal(reading.value)}",
             )
@@ -1497,6 +1499,13 @@ def _check_float64_fields(f: _File) -> set[tuple]:
 
 def _number_literal(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e18 else repr(value)
+
+
+def _plain_number(value: float) -> str:
+    """A number as people write it in a message: 210,000,000 and 2.5, not 2.1e+08."""
+    if float(value).is_integer() and abs(value) < 1e18:
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".") if abs(value) >= 1e-6 else repr(value)
 
 
 def _check_metadata_values(f: _File) -> None:
