@@ -673,3 +673,12 @@ def test_naming_the_guidelines_or_the_adjudication_record_checks_that_it_is_ther
     target.symlink_to(valid_corpus / "nowhere.md")
     result = run_cli("validate", cwd=valid_corpus)
     assert result.returncode == 1 and "annotated/ADJUDICATION.md is a symbolic link to nothing" in result.stdout, result.stdout
+
+
+def test_a_doc_id_names_its_document_as_its_raw_file_does(valid_corpus):
+    doc_id = sorted(p.name[: -len(".txt")] for p in (valid_corpus / "raw").glob("*.txt"))[0]
+    by_id = run_cli("validate", doc_id, cwd=valid_corpus)
+    by_path = run_cli("validate", f"raw/{doc_id}.txt", cwd=valid_corpus)
+    assert by_id.returncode == 0 and by_id.stdout == by_path.stdout and "1 document" in by_id.stdout, by_id.stdout + by_id.stderr
+    missing = run_cli("validate", "no_such_2020_doc", cwd=valid_corpus)
+    assert missing.returncode == 2 and "no_such_2020_doc: no such file or directory" in missing.stderr

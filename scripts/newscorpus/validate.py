@@ -1875,6 +1875,8 @@ def resolve_targets(paths: CorpusPaths, targets: list[Path] | None) -> Selection
     for target in targets:
         target = Path(target)
         absolute = Path(os.path.abspath(target if target.is_absolute() else Path.cwd() / target))
+        if not os.path.lexists(absolute) and len(target.parts) == 1 and os.path.lexists(paths.raw(str(target))):
+            absolute = Path(os.path.abspath(paths.raw(str(target))))  # a doc_id, as `newscorpus span` takes one: its documents
         if not os.path.lexists(absolute):
             raise UsageError(f"{target}: no such file or directory")
         rel = corpus_rel(root, absolute)
@@ -2910,7 +2912,8 @@ def write_step_summary(report: ValidationReport, prefix: str = "") -> None:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="files or folders to check (default: the whole corpus); a path also brings in the corpus-level checks it touches")
+                        help="files or folders to check (default: the whole corpus), or doc_ids (a document's raw text, metadata and "
+                             "annotations); a path also brings in the corpus-level checks it touches")
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="text (default), json (machine-readable report) or github (workflow annotations + step summary)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too, except those in annotated/passes/ (a blind pass is kept as written)")
