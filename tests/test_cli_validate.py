@@ -682,3 +682,13 @@ def test_a_doc_id_names_its_document_as_its_raw_file_does(valid_corpus):
     assert by_id.returncode == 0 and by_id.stdout == by_path.stdout and "1 document" in by_id.stdout, by_id.stdout + by_id.stderr
     missing = run_cli("validate", "no_such_2020_doc", cwd=valid_corpus)
     assert missing.returncode == 2 and "no_such_2020_doc: no such file or directory" in missing.stderr
+
+
+def test_a_mention_cut_short_does_not_make_its_right_spelling_an_unused_alias(make_corpus):
+    """Deleting the alias, as L6-unused-alias would advise, would be wrong: the span is."""
+    cut = [{"op": "set", "file": rel, "path": ["entities", 11, key], "value": value}  # the only "Russia", in the gold and in ann-x's pass
+           for rel in (f"annotated/{ALPHA}.json", f"annotated/passes/ann-x/{ALPHA}.json") for key, value in (("end", 297), ("text", "Russi"))]
+    root = make_corpus(cut)
+    codes = [(d.code, d.message) for d in validate.validate_corpus(CorpusPaths(root)).diagnostics]
+    assert any(code == "L3-span-partial-word" for code, _ in codes), codes
+    assert not any(code == "L6-unused-alias" for code, _ in codes), codes

@@ -1775,7 +1775,9 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
     entity_l3 = [d for d in ann.diagnostics if d.code.startswith("L3-") and (d.json_path or "").startswith("$.entities")] if ann is not None else []
     spans_ok = ann is None or (ann.data is not None and "spans (L3)" not in ann.not_run and not any(d.severity == "error" for d in entity_l3))
     doubtful = {int(m.group(1)) for d in entity_l3 if d.code != "L3-entity-boundary" for m in [_ENTITY_INDEX.match(d.json_path)] if m}
-    result.spellings_complete = spans_ok
+    # a mention left out is a spelling the registry may rightly hold ("Leyla Korkma" cut short
+    # leaves "Leyla Korkmaz" unused): no alias is called unused until the span is settled
+    result.spellings_complete = spans_ok and not doubtful
     result.entity_spellings_used = frozenset(_spellings_used(result.metadata) | (_spellings_used(result.annotation, doubtful) if spans_ok else set()))
     return result
 
