@@ -692,3 +692,17 @@ def test_a_mention_cut_short_does_not_make_its_right_spelling_an_unused_alias(ma
     codes = [(d.code, d.message) for d in validate.validate_corpus(CorpusPaths(root)).diagnostics]
     assert any(code == "L3-span-partial-word" for code, _ in codes), codes
     assert not any(code == "L6-unused-alias" for code, _ in codes), codes
+
+
+@pytest.mark.parametrize("left_out, hint", [
+    (",”", 'set end to {close} (the closing "”" is after the span)'),  # the comma inside the marks, news style
+    ("“…,”", 'set start to {open} (the opening "“" is just before the span); set end to {close} (the closing "”" is after the span)'),
+])
+def test_a_direct_quote_that_leaves_out_its_marks_gets_the_exact_edges(left_out, hint):
+    from newscorpus.validate import _quote_marks_hint
+
+    raw = "He said: “We will pay,” the minister said."
+    start = raw.index("“We") + (1 if left_out.startswith("“") else 0)
+    end = raw.index(",”")
+    quote = {"start": start, "end": end, "text": raw[start:end], "kind": "direct"}
+    assert _quote_marks_hint(raw, quote) == hint.format(open=raw.index("“We"), close=raw.index(",”") + 2)

@@ -1318,11 +1318,19 @@ def unit_problem(kind: str, unit: str, units: Iterable[str]) -> str | None:
     return None
 
 
+_INSIDE_PUNCTUATION = ",.;:!?…"
+
+
 def _mark_beside(raw: str, start: int, end: int, side: str) -> tuple[int, str] | None:
     """(new offset, mark) when a quotation mark sits just outside the span's start or end: the
-    mark the span left out."""
-    if side == "end" and end < len(raw) and raw[end] in values.CLOSING_MARKS:
-        return end + 1, raw[end]
+    mark the span left out, with the punctuation before a closing mark (news style puts the
+    comma inside: ',”')."""
+    if side == "end":
+        i = end
+        while i < len(raw) and i - end < 2 and raw[i] in _INSIDE_PUNCTUATION:
+            i += 1
+        if i < len(raw) and raw[i] in values.CLOSING_MARKS:
+            return i + 1, raw[i]
     if side == "start" and start > 0 and raw[start - 1] in values.OPENING_MARKS:
         return start - 1, raw[start - 1]
     return None
@@ -1354,7 +1362,7 @@ def _quote_marks_hint(raw: str, quote: dict) -> str:
         if not opening and (beside := _mark_beside(raw, start, end, "start")):
             fixes.append(f"set start to {beside[0]} (the opening {_q(beside[1])} is just before the span)")
         if not closing and (beside := _mark_beside(raw, start, end, "end")):
-            fixes.append(f"set end to {beside[0]} (the closing {_q(beside[1])} is just after the span)")
+            fixes.append(f"set end to {beside[0]} (the closing {_q(beside[1])} is {'just ' if beside[0] == end + 1 else ''}after the span)")
         if fixes and len(fixes) == (not opening) + (not closing):
             return "; ".join(fixes)
         if not values.QUOTING_MARKS.intersection(raw[max(0, start - 1):end + 1]):
