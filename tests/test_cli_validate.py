@@ -706,3 +706,15 @@ def test_a_direct_quote_that_leaves_out_its_marks_gets_the_exact_edges(left_out,
     end = raw.index(",”")
     quote = {"start": start, "end": end, "text": raw[start:end], "kind": "direct"}
     assert _quote_marks_hint(raw, quote) == hint.format(open=raw.index("“We"), close=raw.index(",”") + 2)
+
+
+@pytest.mark.parametrize("kind, moved_to", [("annotation", "annotated/drafts/{doc}.json"), ("metadata", "raw/{doc}.json")])
+def test_a_file_in_the_wrong_place_is_named_with_where_it_belongs(make_corpus, kind, moved_to):
+    root = make_corpus()
+    wanted = f"annotated/{ALPHA}.json" if kind == "annotation" else f"raw/{ALPHA}.meta.json"
+    target = root / moved_to.format(doc=ALPHA)
+    target.parent.mkdir(exist_ok=True)
+    (root / wanted).rename(target)
+    code = "L6-missing-annotation" if kind == "annotation" else "L6-missing-metadata"
+    (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == code]
+    assert found.hint == f"{moved_to.format(doc=ALPHA)} looks like it: move it to {wanted}"

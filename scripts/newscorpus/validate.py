@@ -1745,9 +1745,11 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
                     other.add("L6-missing-raw", f"{other.rel} has no raw file: {raw_at} does not exist", line=1, hint="add the raw file, or fix this file's name")
         else:
             if not has_meta:
-                raw.add("L6-missing-metadata", f"{raw_at} has no metadata: {meta_at} does not exist", line=1, hint="add the metadata (schema/metadata.schema.json)")
+                raw.add("L6-missing-metadata", f"{raw_at} has no metadata: {meta_at} does not exist", line=1,
+                        hint=_moved_hint(root, doc_id, meta_at) or "add the metadata (schema/metadata.schema.json)")
             if not has_ann:
-                raw.add("L6-missing-annotation", f"{raw_at} has no annotation: {ann_at} does not exist", line=1, hint="annotate the document (annotated/GUIDELINES.md)")
+                raw.add("L6-missing-annotation", f"{raw_at} has no annotation: {ann_at} does not exist", line=1,
+                        hint=_moved_hint(root, doc_id, ann_at) or "annotate the document (annotated/GUIDELINES.md)")
         meta_ok = meta is not None and _check_metadata(root, meta, raw, doc_id, labels)
         meta_data = meta.data if meta_ok else None
         language = _declared_language(root, meta.data) if meta is not None else None
@@ -1791,6 +1793,25 @@ def _validate(root: Path, doc_id: str, annotator: str | None) -> DocumentResult:
 
 
 _ENTITY_INDEX = re.compile(r"\$\.entities\[(\d+)\]")
+
+
+def _moved_hint(root: Path, doc_id: str, wanted: str) -> str | None:
+    """'move X to Y' when the missing file is there under another name or in another folder
+    (raw/<doc_id>.json, annotated/drafts/<doc_id>.json, a suffix in other case). Looked for only
+    when a file is missing, so it costs nothing on a valid corpus."""
+    raw_dir, annotated_dir = root / RAW_DIR, root / ANNOTATED_DIR
+    if wanted.endswith(META_SUFFIX):
+        looks = [(raw_dir, {f"{doc_id}.json", f"{doc_id}{META_SUFFIX}"}), (annotated_dir, {f"{doc_id}{META_SUFFIX}"})]
+    else:
+        drafts = [annotated_dir / name for name in _listdir(annotated_dir) if name != PASSES_DIR and (annotated_dir / name).is_dir()]
+        looks = [(folder, {f"{doc_id}{ANNOTATION_SUFFIX}"}) for folder in (annotated_dir, *drafts)]
+    for folder, names in looks:
+        wanted_names = {n.lower() for n in names}
+        for name in _listdir(folder):
+            rel = (folder / name).relative_to(root).as_posix()
+            if name.lower() in wanted_names and rel != wanted and (folder / name).is_file():
+                return f"{rel} looks like it: move it to {wanted}"
+    return None
 
 
 def _quiet_metadata(root: Path, rel: str) -> tuple[dict | None, str | None]:
