@@ -1245,6 +1245,7 @@ def _check_annotation_refs(f: _File, labels: dict[str, str] | None) -> bool:
                     "L4-link-conflict",
                     f"{qid}: the {role} {_q(sub['text'], 30)} links to {_q(linked) if linked else 'null'}, but the entity mention {mention['id']} at the same span links to {_q(mention['entity_id'])}",
                     ("quotes", i, "speaker_entity_id" if role == "speaker" else "intermediary"),
+                    hint=f"one span names one referent: set the {role}'s entity id to {_q(mention['entity_id'])}, or fix the mention's entity_id if it is the one that is wrong",
                 )
         target = quote.get("continues")
         if target is not None:
