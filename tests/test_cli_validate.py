@@ -718,3 +718,12 @@ def test_a_file_in_the_wrong_place_is_named_with_where_it_belongs(make_corpus, k
     code = "L6-missing-annotation" if kind == "annotation" else "L6-missing-metadata"
     (found,) = [d for d in validate.validate_corpus(CorpusPaths(root)).diagnostics if d.code == code]
     assert found.hint == f"{moved_to.format(doc=ALPHA)} looks like it: move it to {wanted}"
+
+
+def test_a_passage_in_marks_that_is_no_quote_is_acknowledged_in_the_notes(make_corpus):
+    left_out = [{"op": "delete", "file": f"annotated/{ALPHA}.json", "path": ["quotes", 2]}]
+    codes = lambda root: [d.code for d in validate.validate_corpus(CorpusPaths(root)).diagnostics]  # noqa: E731
+    assert "L5-quotation-not-annotated" in codes(make_corpus(left_out))
+    noted = left_out + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["notes"],
+                         "value": ["L5-quotation-not-annotated: We will take our steps is a slogan here, not a quote"]}]
+    assert "L5-quotation-not-annotated" not in codes(make_corpus(noted))

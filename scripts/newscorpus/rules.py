@@ -395,6 +395,14 @@ claim's `note`, naming this rule's code there, which ends the warning for that c
 are those of the document's `language`: English, German ('mehr als', 'mindestens', 'bis zu',
 ...) and French ('plus de', 'au moins', 'jusqu’à', ...) are known
 (values.BOUND_WORDS_BY_LANGUAGE); a document in another language is not checked."""),
+    Rule("L5-quotation-not-annotated", "warning", 5, "a passage in quotation marks is in no quote",
+         """Every attributed statement is a quote (guidelines section 3), and a passage of four words or
+more between quotation marks, in a zone that is annotated, is almost always one: when no quote
+span overlaps it, a direct quote was most likely left out. Annotate it (its speaker may be
+unnamed: a null speaker). A passage that is no quote (a book title, a slogan, a term held at
+a distance) is acknowledged in the annotation's `notes` by a note naming this rule's code and
+the passage's first words (up to 20 characters), which ends the warning. Shorter passages are
+not checked: scare quotes ("technical" talks) are usually one or two words."""),
     Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs
 from the opening mark to the closing mark, both included (“…,” with the comma inside); an

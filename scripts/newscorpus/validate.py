@@ -1466,7 +1466,32 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
         if problem:
             f.add("L5-quote-kind-marks", f"{quote['id']} {_q(quote['text'], 40)} is {quote['kind']}: {problem}", ("quotes", i, "kind"),
                   hint=_quote_marks_hint(raw_text, quote) if raw_text is not None else "fix the span's edges or the kind")
+    if raw_text is not None:
+        _check_quotations_annotated(f, raw_text)
     return f.error_count() == before
+
+
+_QUOTATION = re.compile(r"“[^”“\n]{1,600}”|„[^“”„\n]{1,600}[“”]|«[^»«\n]{1,600}»|»[^«»\n]{1,600}[«»]|「[^」\n]{1,600}」|『[^』\n]{1,600}』")
+QUOTATION_MIN_WORDS = 4  # shorter passages in marks are often titles or terms held at a distance ("technical" talks)
+
+
+def _check_quotations_annotated(f: _File, raw: str) -> None:
+    """A passage of QUOTATION_MIN_WORDS words or more in quotation marks, in an annotated zone,
+    that no quote overlaps: most likely a direct quote left out (guidelines section 3)."""
+    data = f.data
+    zones = [z for z in data.get("zones", []) if isinstance(z, dict) and z.get("type") != "boilerplate"]
+    spans = [(q["start"], q["end"]) for q in data.get("quotes", []) if isinstance(q, dict)]
+    notes = [n for n in data.get("notes") or [] if isinstance(n, str) and "L5-quotation-not-annotated" in n]
+    for m in _QUOTATION.finditer(raw):
+        a, b = m.span()
+        inner = m.group(0)[1:-1]
+        if len(inner.split()) < QUOTATION_MIN_WORDS or not any(z["start"] <= a and b <= z["end"] for z in zones):
+            continue
+        if any(s < b and a < e for s, e in spans) or any(inner[:20] in n for n in notes):
+            continue
+        f.add("L5-quotation-not-annotated", f"{_q(m.group(0), 60)} [{a}, {b}) is in quotation marks but in no quote", ("quotes",),
+              hint=f"annotate it as a quote (`newscorpus span {f.rel.rsplit('/', 1)[-1][: -len(ANNOTATION_SUFFIX)]} …` gives the offsets); "
+                   f"if it is no quote (a title, a slogan), say so in the annotation's notes, naming L5-quotation-not-annotated and its first words")
 
 
 # The annotation fields the build stores as float64 (features.py), as (layer, key). A test checks
