@@ -297,6 +297,12 @@ def test_new_refuses_options_that_do_not_fit(valid_corpus, capsys):
     assert "no day 30" in capsys.readouterr().err
     assert main(["new", raw_path, "--annotator", "Tester One"]) == 2
     assert "--annotator" in capsys.readouterr().err
+    # a publisher id the registry lacks, and a date the doc_id contradicts, are caught now, not later
+    assert main(["new", raw_path, "--publisher-entity-id", "tiny-news"]) == 2
+    assert "--publisher-entity-id \"tiny-news\" is not in annotated/entity_registry.json" in capsys.readouterr().err
+    assert main(["new", raw_path, "--publication-date", "2021-02-04"]) == 2
+    err = capsys.readouterr().err
+    assert "does not fit the date \"2021-02-03\" in the doc_id (L5-doc-id-date)" in err and "raw/tinynews_2021-02-04_kovac-prize.txt" in err
     outside = valid_corpus.parent / f"{DOC}.txt"
     outside.write_bytes(RAW.encode("utf-8"))
     assert main(["new", str(outside), "--root", str(root)]) == 2

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from newscorpus.corpus import ANNOTATION_SUFFIX, GUIDELINES_REL, META_SUFFIX, RAW_DIR, RAW_SUFFIX, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
+from newscorpus.corpus import ANNOTATION_SUFFIX, GUIDELINES_REL, META_SUFFIX, RAW_DIR, RAW_SUFFIX, REGISTRY_REL, CorpusNotFound, annotation_rel, find_root, meta_rel, raw_rel
 from newscorpus.jsonio import atomic_write_text, canonical_dumps, one_line
 from newscorpus.positions import LineIndex, decode_utf8, format_path, read_json_strict
 from newscorpus.rules import FILE_SIZE_LIMITS, LINE_BREAKS
@@ -48,6 +48,7 @@ from newscorpus.validate import (  # the validator's own checks and tables, so t
     _reference_validator,
     diagnostic_lines,
     doc_id_problem,
+    registry_state,
     schema_file_diagnostics,
 )
 from newscorpus.values import iso_date_problem
@@ -464,6 +465,10 @@ def skeletons(root: Path, doc_id: str, raw: RawText, args: argparse.Namespace) -
     if args.publisher is not None:
         publisher["name"], given[("publisher", "name")] = args.publisher, "--publisher"
     if args.publisher_entity_id is not None:
+        labels = registry_state(root, REGISTRY_REL).labels
+        if labels is not None and args.publisher_entity_id not in labels:
+            raise Refusal(f"--publisher-entity-id {_q(args.publisher_entity_id)} is not in {REGISTRY_REL} (L4-unknown-entity-id): add the "
+                          f"publisher first (`newscorpus entity NAME` searches the registry, `--add` adds an entry), or leave the option out")
         publisher["entity_id"], given[("publisher", "entity_id")] = args.publisher_entity_id, "--publisher-entity-id"
     if publisher:
         meta["publisher"] = publisher
@@ -474,6 +479,11 @@ def skeletons(root: Path, doc_id: str, raw: RawText, args: argparse.Namespace) -
         problem = iso_date_problem(args.publication_date)
         if problem:
             raise Refusal(f"--publication-date {_q(args.publication_date)}: {problem}")
+        doc_date = doc_id.split("_")[1] if doc_id.count("_") >= 2 else None
+        if doc_date is not None and args.publication_date[:len(doc_date)] != doc_date:
+            fixed = "_".join([doc_id.split("_")[0], args.publication_date[:len(doc_date)], *doc_id.split("_")[2:]])
+            raise Refusal(f"--publication-date {args.publication_date} does not fit the date {_q(doc_date)} in the doc_id (L5-doc-id-date): "
+                          f"rename the raw file to {RAW_DIR}/{fixed}{RAW_SUFFIX} now, before anything refers to it, or correct the option")
         dated["value"], given[("publication_date", "value")] = args.publication_date, "--publication-date"
     if args.evidence:
         dated["evidence"] = [find_span(raw, text, "--evidence") for text in args.evidence]
