@@ -727,3 +727,22 @@ def test_a_passage_in_marks_that_is_no_quote_is_acknowledged_in_the_notes(make_c
     noted = left_out + [{"op": "set", "file": f"annotated/{ALPHA}.json", "path": ["notes"],
                          "value": ["L5-quotation-not-annotated: We will take our steps is a slogan here, not a quote"]}]
     assert "L5-quotation-not-annotated" not in codes(make_corpus(noted))
+
+
+def test_a_quotation_check_reads_other_scripts_and_a_loosely_written_note():
+    """«\u202f…\u202f» with French no-break spaces, a note in other case and apostrophe style, and
+    「…」 without spaces: the check sees them all."""
+    from newscorpus.validate import _File, _check_quotations_annotated
+
+    def findings(raw: str, notes: list[str]) -> list[str]:
+        f = _File("annotated/x_2021_y.json", "annotation")
+        f.data = {"zones": [{"id": "z1", "start": 0, "end": len(raw), "text": raw, "type": "body"}], "quotes": [], "notes": notes}
+        _check_quotations_annotated(f, raw)
+        return [d.code for d in f.diagnostics]
+
+    french = "Il a dit : «\u202fAnkara tiendra parole sur ce point\u202f»."
+    assert findings(french, []) == ["L5-quotation-not-annotated"]
+    assert findings(french, ["L5-quotation-not-annotated: ANKARA tiendra parole est un slogan"]) == []
+    japanese = "彼は「我々は必ず措置を講じると述べた」と語った。"
+    assert findings(japanese, []) == ["L5-quotation-not-annotated"]
+    assert findings("彼は「平和」と語った。", []) == []  # two characters: a term, not a statement

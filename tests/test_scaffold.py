@@ -303,6 +303,10 @@ def test_new_refuses_options_that_do_not_fit(valid_corpus, capsys):
     assert main(["new", raw_path, "--publication-date", "2021-02-04"]) == 2
     err = capsys.readouterr().err
     assert "does not fit the date \"2021-02-03\" in the doc_id (L5-doc-id-date)" in err and "raw/tinynews_2021-02-04_kovac-prize.txt" in err
+    assert main(["new", raw_path, "--publication-date", "2021-02"]) == 0  # compared at the precision both have, as the validator does
+    capsys.readouterr()
+    (root / "raw" / f"{DOC}.meta.json").unlink()
+    (root / "annotated" / f"{DOC}.json").unlink()
     outside = valid_corpus.parent / f"{DOC}.txt"
     outside.write_bytes(RAW.encode("utf-8"))
     assert main(["new", str(outside), "--root", str(root)]) == 2

@@ -401,7 +401,8 @@ more between quotation marks, in a zone that is annotated, is almost always one:
 span overlaps it, a direct quote was most likely left out. Annotate it (its speaker may be
 unnamed: a null speaker). A passage that is no quote (a book title, a slogan, a term held at
 a distance) is acknowledged in the annotation's `notes` by a note naming this rule's code and
-the passage's first words (up to 20 characters), which ends the warning. Shorter passages are
+the passage's first three words (case, apostrophe style and no-break spaces aside; in a
+script without spaces, its first 8 characters), which ends the warning. Shorter passages are
 not checked: scare quotes ("technical" talks) are usually one or two words."""),
     Rule("L5-quote-kind-marks", "error", 5, "a quote's kind disagrees with the quotation marks in its span",
          """The kind follows the quotation marks (guidelines section 3): a `direct` quote's span runs

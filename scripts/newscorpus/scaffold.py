@@ -480,7 +480,8 @@ def skeletons(root: Path, doc_id: str, raw: RawText, args: argparse.Namespace) -
         if problem:
             raise Refusal(f"--publication-date {_q(args.publication_date)}: {problem}")
         doc_date = doc_id.split("_")[1] if doc_id.count("_") >= 2 else None
-        if doc_date is not None and args.publication_date[:len(doc_date)] != doc_date:
+        # compared at the precision both have, as L5-doc-id-date does: tinynews_2021-02_… fits 2021-02-03 and back
+        if doc_date is not None and args.publication_date[:len(doc_date)] != doc_date[:len(args.publication_date)]:
             fixed = "_".join([doc_id.split("_")[0], args.publication_date[:len(doc_date)], *doc_id.split("_")[2:]])
             raise Refusal(f"--publication-date {args.publication_date} does not fit the date {_q(doc_date)} in the doc_id (L5-doc-id-date): "
                           f"rename the raw file to {RAW_DIR}/{fixed}{RAW_SUFFIX} now, before anything refers to it, or correct the option")

@@ -1473,6 +1473,20 @@ def _check_annotation_values(root: Path, f: _File, meta: dict | None, raw_text: 
 
 _QUOTATION = re.compile(r"“[^”“\n]{1,600}”|„[^“”„\n]{1,600}[“”]|«[^»«\n]{1,600}»|»[^«»\n]{1,600}[«»]|「[^」\n]{1,600}」|『[^』\n]{1,600}』")
 QUOTATION_MIN_WORDS = 4  # shorter passages in marks are often titles or terms held at a distance ("technical" talks)
+QUOTATION_MIN_UNSPACED = 8  # characters, for a script written without spaces (「…」)
+
+
+def _folded(text: str) -> str:
+    """Without case, apostrophe style or no-break spaces (French « … » has them inside)."""
+    return " ".join(text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ").split()).casefold()
+
+
+def _passage_key(text: str) -> str:
+    """How a note names a passage: its first three words (its first 8 characters in a script
+    without spaces), compared _folded."""
+    folded = _folded(text)
+    words = folded.split()
+    return " ".join(words[:3]) if len(words) > 1 else folded[:QUOTATION_MIN_UNSPACED]
 
 
 def _check_quotations_annotated(f: _File, raw: str) -> None:
@@ -1481,17 +1495,21 @@ def _check_quotations_annotated(f: _File, raw: str) -> None:
     data = f.data
     zones = [z for z in data.get("zones", []) if isinstance(z, dict) and z.get("type") != "boilerplate"]
     spans = [(q["start"], q["end"]) for q in data.get("quotes", []) if isinstance(q, dict)]
-    notes = [n for n in data.get("notes") or [] if isinstance(n, str) and "L5-quotation-not-annotated" in n]
+    notes = [_folded(n) for n in data.get("notes") or [] if isinstance(n, str) and "L5-quotation-not-annotated" in n]
     for m in _QUOTATION.finditer(raw):
         a, b = m.span()
         inner = m.group(0)[1:-1]
-        if len(inner.split()) < QUOTATION_MIN_WORDS or not any(z["start"] <= a and b <= z["end"] for z in zones):
+        words = len(inner.split())
+        if not (words >= QUOTATION_MIN_WORDS or (words == 1 and len(inner.strip()) >= QUOTATION_MIN_UNSPACED and m.group(0)[0] in "「『")):
             continue
-        if any(s < b and a < e for s, e in spans) or any(inner[:20] in n for n in notes):
+        if not any(z["start"] <= a and b <= z["end"] for z in zones):
+            continue
+        if any(s < b and a < e for s, e in spans) or any(_passage_key(inner) in n for n in notes):
             continue
         f.add("L5-quotation-not-annotated", f"{_q(m.group(0), 60)} [{a}, {b}) is in quotation marks but in no quote", ("quotes",),
               hint=f"annotate it as a quote (`newscorpus span {f.rel.rsplit('/', 1)[-1][: -len(ANNOTATION_SUFFIX)]} …` gives the offsets); "
-                   f"if it is no quote (a title, a slogan), say so in the annotation's notes, naming L5-quotation-not-annotated and its first words")
+                   f"if it is no quote (a title, a slogan), say so in the annotation's notes, naming L5-quotation-not-annotated and its first "
+                   f"three words ({_q(_passage_key(inner))})")
 
 
 # The annotation fields the build stores as float64 (features.py), as (layer, key). A test checks
