@@ -363,8 +363,6 @@ _RELATIVE_DATE = re.compile(
     r"|(?P<which>last|this|next)\s+(?P<period>week|month|year)"
     r"|(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
 )
-_SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                  "ten": 10, "eleven": 11, "twelve": 12}
 
 
 def _iso_week(day: _dt.date) -> str:
@@ -381,7 +379,8 @@ def relative_date_problem(date_type: str, value: str, text: str, anchor: str | N
                           language: str | None = None) -> str | None:
     """What a relative English date's words give from the temporal anchor (a YYYY-MM-DD), against
     its value and its `anchor` field, or None. Only the phrases _RELATIVE_DATE matches whole."""
-    m = _RELATIVE_DATE.fullmatch(" ".join(text.split())) if date_type == "DATE" and is_english(language) else None
+    words = " ".join(text.split())
+    m = _RELATIVE_DATE.fullmatch(words) if date_type == "DATE" and is_english(language) else None
     try:
         day = _dt.date.fromisoformat(anchor) if m and isinstance(anchor, str) and len(anchor) == 10 else None
     except ValueError:
@@ -407,7 +406,7 @@ def relative_date_problem(date_type: str, value: str, text: str, anchor: str | N
         else:
             expected = [f"{day.year + step:04d}"]
     else:
-        n = int(m["n"]) if m["n"].isdigit() else _SMALL_NUMBERS[m["n"].lower()]
+        n = int(m["n"]) if m["n"].isdigit() else 1 if m["n"].lower() in ("a", "an") else _UNITS_WORDS[m["n"].lower()]
         unit = m["unit"].lower().rstrip("s")
         if unit == "day":
             expected = [(day - _dt.timedelta(days=n)).isoformat()]
@@ -417,7 +416,6 @@ def relative_date_problem(date_type: str, value: str, text: str, anchor: str | N
             expected = [_months_back(day, n)]
         else:
             expected = [f"{day.year - n:04d}"]
-    words = " ".join(text.split())
     if value not in expected:
         return f"from the anchor {anchor} (a {calendar.day_name[day.weekday()]}), {words!r} is {expected[0]}"
     if how != "publication_date":
