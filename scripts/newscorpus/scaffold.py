@@ -47,6 +47,7 @@ from newscorpus.validate import (  # the validator's own checks and tables, so t
     EXIT_USAGE,
     _reference_validator,
     diagnostic_lines,
+    doc_id_date_fits,
     doc_id_problem,
     registry_state,
     schema_file_diagnostics,
@@ -479,10 +480,10 @@ def skeletons(root: Path, doc_id: str, raw: RawText, args: argparse.Namespace) -
         problem = iso_date_problem(args.publication_date)
         if problem:
             raise Refusal(f"--publication-date {_q(args.publication_date)}: {problem}")
-        doc_date = doc_id.split("_")[1] if doc_id.count("_") >= 2 else None
-        # compared at the precision both have, as L5-doc-id-date does: tinynews_2021-02_… fits 2021-02-03 and back
-        if doc_date is not None and args.publication_date[:len(doc_date)] != doc_date[:len(args.publication_date)]:
-            fixed = "_".join([doc_id.split("_")[0], args.publication_date[:len(doc_date)], *doc_id.split("_")[2:]])
+        parts = doc_id.split("_")
+        if len(parts) >= 3 and not doc_id_date_fits(parts[1], args.publication_date, args.publication_date):  # as L5-doc-id-date judges
+            doc_date = parts[1]
+            fixed = "_".join([parts[0], args.publication_date[:len(doc_date)], *parts[2:]])
             raise Refusal(f"--publication-date {args.publication_date} does not fit the date {_q(doc_date)} in the doc_id (L5-doc-id-date): "
                           f"rename the raw file to {RAW_DIR}/{fixed}{RAW_SUFFIX} now, before anything refers to it, or correct the option")
         dated["value"], given[("publication_date", "value")] = args.publication_date, "--publication-date"

@@ -1588,6 +1588,12 @@ def _check_metadata_values(f: _File) -> None:
         _check_doc_id_date(f)
 
 
+def doc_id_date_fits(doc_date: str, lo: str | None, hi: str | None) -> bool:
+    """Whether a doc id's date (YYYY, YYYY-MM or YYYY-MM-DD) lies in [lo, hi], compared at the
+    precision both have: tinynews_2021-02_… fits 2021-02-03, and tinynews_2021-02-03_… fits 2021-02."""
+    return (lo is None or lo[:len(doc_date)] <= doc_date[:len(lo)]) and (hi is None or doc_date[:len(hi)] <= hi[:len(doc_date)])
+
+
 def _check_doc_id_date(f: _File) -> None:
     """The date in a doc id (publisher_DATE_slug) is the publication date as far as it is known;
     an id is never renamed once published, so a wrong one is caught before it is."""
@@ -1597,16 +1603,12 @@ def _check_doc_id_date(f: _File) -> None:
         return  # not the DocId shape: L2 reports it
     doc_date, n = parts[1], len(parts[1])
     value, earliest, latest = pub.get("value"), pub.get("earliest"), pub.get("latest")
-
-    def fits(lo: str | None, hi: str | None) -> bool:  # compared at the precision both have
-        return (lo is None or lo[:len(doc_date)] <= doc_date[:len(lo)]) and (hi is None or doc_date[:len(hi)] <= hi[:len(doc_date)])
-
     if value:
-        if fits(value, value):
+        if doc_id_date_fits(doc_date, value, value):
             return
         stated, fix = f"publication_date.value {_q(value)}", value[:n]
     elif earliest or latest:
-        if fits(earliest, latest):
+        if doc_id_date_fits(doc_date, earliest, latest):
             return
         stated = "publication_date " + " and ".join(f"{name} {_q(v)}" for name, v in (("earliest", earliest), ("latest", latest)) if v)
         fix = earliest[:n] if earliest and latest and earliest[:n] == latest[:n] else None
