@@ -3053,24 +3053,23 @@ def rule_sources(code: str) -> list[str]:
                 if function not in readers[node.id]:
                     readers[node.id].append(function)
             if isinstance(node, ast.Constant) and node.value == code:
-                found.append((source.name, node.lineno, function, table))
+                hits.append((node.lineno, function, table))
             for child in ast.iter_child_nodes(node):
                 visit(child, function, table)
 
-        mark = len(found)
+        hits: list[tuple[int, str | None, str | None]] = []  # (line, function, module-level table)
         for statement in tree.body:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(statement, ast.AnnAssign) else []
             names = [t.id for t in targets if isinstance(t, ast.Name)]
             visit(statement, None, names[0] if names else None)
-        for i in range(mark, len(found)):
-            name, line, function, table = found[i]
+        for line, function, table in hits:  # the readers of a table are known only once the whole file is read
             if function:
-                found[i] = f"{name}:{line} in {function}"
+                found.append(f"{source.name}:{line} in {function}")
             elif table:
                 users = readers.get(table, [])
-                found[i] = f"{name}:{line} in {table}" + (f", read by {', '.join(users)}" if users else "")
+                found.append(f"{source.name}:{line} in {table}" + (f", read by {', '.join(users)}" if users else ""))
             else:
-                found[i] = f"{name}:{line} at module level"
+                found.append(f"{source.name}:{line} at module level")
     return found
 
 
