@@ -152,21 +152,30 @@ def test_failed_build_leaves_previous_output_untouched(built, tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
 
 
-def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
+def _built_then_stopped_midway(tmp_path, monkeypatch, stop) -> tuple[Path, Path, str, dict]:
+    """A corpus built once into dist/ (root, out, that output's digest), and the next build set to
+    call `stop()` as it writes its third table; the dict counts the tables it reached."""
     root = write_corpus(tmp_path / "corpus")
     out = tmp_path / "dist"
     build(CorpusPaths(root), out=out, jobs=1, progress=False)
-    before = tree_digest(out)
     calls = {"n": 0}
     real = buildmod._ShardWriter.add_table
 
-    def interrupt(self, rows):
+    def add_table(self, rows):
         calls["n"] += 1
         if calls["n"] == 3:
-            raise KeyboardInterrupt
+            stop()
         return real(self, rows)
 
-    monkeypatch.setattr(buildmod._ShardWriter, "add_table", interrupt)
+    monkeypatch.setattr(buildmod._ShardWriter, "add_table", add_table)
+    return root, out, tree_digest(out), calls
+
+
+def test_interrupted_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
+    def interrupt():
+        raise KeyboardInterrupt
+
+    root, out, before, _ = _built_then_stopped_midway(tmp_path, monkeypatch, interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(CorpusPaths(root), out=out, jobs=1, progress=False)
     assert tree_digest(out) == before
@@ -217,22 +226,12 @@ def test_a_release_without_the_documentation_its_card_names_is_refused(tmp_path,
 def test_a_terminated_build_cleans_up_and_says_so(tmp_path, monkeypatch, capsys):
     """SIGTERM (a cancelled CI job, a stopped container) unwinds like Ctrl-C: exit 143, the
     previous output kept, no half-written folder left."""
-    root = write_corpus(tmp_path / "corpus")
-    out = tmp_path / "dist"
-    build(CorpusPaths(root), out=out, jobs=1, progress=False)
-    before = tree_digest(out)
-    calls = {"n": 0}
-    real = buildmod._ShardWriter.add_table
+    def terminate():
+        # without the command's handler the signal would end the test run itself
+        assert signal.getsignal(signal.SIGTERM) is getattr(cli, "_on_sigterm", None), "SIGTERM is not handled"
+        os.kill(os.getpid(), signal.SIGTERM)
 
-    def terminate(self, rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            # without the command's handler the signal would end the test run itself
-            assert signal.getsignal(signal.SIGTERM) is getattr(cli, "_on_sigterm", None), "SIGTERM is not handled"
-            os.kill(os.getpid(), signal.SIGTERM)
-        return real(self, rows)
-
-    monkeypatch.setattr(buildmod._ShardWriter, "add_table", terminate)
+    root, out, before, calls = _built_then_stopped_midway(tmp_path, monkeypatch, terminate)
     code = main(["build", "--root", str(root), "--out", str(out), "--jobs", "1", "--no-progress"])
     assert code == 143 and calls["n"] == 3
     assert "newscorpus: terminated" in capsys.readouterr().err
